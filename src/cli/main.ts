@@ -1,0 +1,21 @@
+// The shopstream command line: one subcommand per file, registered here.
+import { readFileSync } from "node:fs";
+import { Command } from "commander";
+import { registerQuery } from "./query.js";
+import { registerSimulate } from "./simulate.js";
+import { registerUp } from "./up.js";
+
+const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
+
+export function buildProgram(): Command {
+  const program = new Command("shopstream")
+    .description("self-hosted real-time data pipeline for e-commerce")
+    .version(pkg.version)
+    .showHelpAfterError("(run with --help for usage)");
+  registerUp(program);
+  registerSimulate(program);
+  registerQuery(program);
+  return program;
+}
+
+await buildProgram().parseAsync(process.argv);

@@ -1,0 +1,50 @@
+// The pipeline config schema, assembled from each component's own schema. The JSON Schema that editors
+// use (`shopstream validate --print-schema`) and the config reference in docs/ are generated from it.
+import { Type, type Static } from "@sinclair/typebox";
+import { functionsConfigSchema } from "../functions/config.js";
+import { ingestConfigSchema } from "../ingest/config.js";
+import { streamBackendConfigSchema, streamsConfigSchema } from "../stream/config.js";
+
+// Moves to src/lake/config.ts and src/simulator/config.ts once those components land.
+export const lakeConfigSchema = Type.Object(
+  {
+    source: Type.String({ default: "curated", description: "stream the lake delivery reads" }),
+    bufferSizeBytes: Type.Integer({ minimum: 1024 * 1024, maximum: 128 * 1024 * 1024, default: 5 * 1024 * 1024, description: "flush when this many bytes are buffered (Firehose: 1–128 MiB)" }),
+    bufferIntervalMs: Type.Integer({ minimum: 0, maximum: 900_000, default: 1000, description: "flush when the oldest buffered record is this old, in ms (Firehose: 0–900 s); 1 s keeps a local dashboard fresh" }),
+    compression: Type.Union([Type.Literal("zstd"), Type.Literal("snappy")], { default: "zstd", description: "Parquet compression" }),
+  },
+  { additionalProperties: false, default: {}, description: "the Parquet data lake's delivery stream" },
+);
+
+export const simulatorConfigSchema = Type.Object(
+  {
+    ratePerSec: Type.Number({ minimum: 0, maximum: 1_000_000, default: 50, description: "events per second the built-in simulator sends; 0 turns it off" }),
+    seed: Type.Integer({ default: 1, description: "traffic seed" }),
+    speed: Type.Number({ minimum: 0.001, maximum: 100_000, default: 60, description: "shop time per real time" }),
+    catalogSeed: Type.Integer({ default: 42, description: "seed of the catalog (products, stores, customers) the pipeline and simulator share" }),
+  },
+  { additionalProperties: false, default: {}, description: "the built-in traffic simulator and the catalog" },
+);
+
+export const serverConfigSchema = Type.Object(
+  {
+    host: Type.String({ default: "127.0.0.1", description: "address to bind; loopback by default" }),
+    port: Type.Integer({ minimum: 0, maximum: 65535, default: 4566, description: "HTTP port for ingest, the AWS APIs, the dashboard and /metrics" }),
+  },
+  { additionalProperties: false, default: {}, description: "the HTTP server" },
+);
+
+export const pipelineConfigSchema = Type.Object(
+  {
+    server: serverConfigSchema,
+    streams: streamsConfigSchema,
+    streamBackend: streamBackendConfigSchema,
+    ingest: ingestConfigSchema,
+    functions: functionsConfigSchema,
+    lake: lakeConfigSchema,
+    simulator: simulatorConfigSchema,
+  },
+  { additionalProperties: false, $id: "https://shopstream.dev/schemas/pipeline.json", title: "shopstream pipeline" },
+);
+
+export type PipelineConfig = Static<typeof pipelineConfigSchema>;

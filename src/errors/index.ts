@@ -1,0 +1,65 @@
+// Typed errors shared by every component. The HTTP layer maps them to status codes (and, later, to AWS
+// error shapes) in one place, so callers use `instanceof`, never string matching.
+
+export class ShopstreamError extends Error {
+  /** machine-readable code, stable across releases */
+  readonly code: string;
+  readonly httpStatus: number;
+  constructor(code: string, httpStatus: number, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = code;
+    this.httpStatus = httpStatus;
+  }
+}
+
+/** The input is wrong; retrying the same input fails again. */
+export class ValidationError extends ShopstreamError {
+  constructor(message: string, code = "validation_error", options?: { cause?: unknown }) {
+    super(code, 400, message, options);
+  }
+}
+
+export class PayloadTooLargeError extends ShopstreamError {
+  constructor(message: string) {
+    super("payload_too_large", 413, message);
+  }
+}
+
+export class NotFoundError extends ShopstreamError {
+  constructor(message: string, code = "not_found") {
+    super(code, 404, message);
+  }
+}
+
+export class ConflictError extends ShopstreamError {
+  constructor(message: string, code = "conflict") {
+    super(code, 409, message);
+  }
+}
+
+/** Over capacity: the caller should retry after `retryAfterMs`. Nothing was accepted. */
+export class ThrottledError extends ShopstreamError {
+  readonly retryAfterMs: number;
+  constructor(message: string, retryAfterMs = 1000) {
+    super("throttled", 429, message);
+    this.retryAfterMs = retryAfterMs;
+  }
+}
+
+export class UnavailableError extends ShopstreamError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("unavailable", 503, message, options);
+  }
+}
+
+/** A pipeline config problem, located in its file. */
+export class ConfigError extends ShopstreamError {
+  constructor(message: string) {
+    super("config_error", 400, message);
+  }
+}
+
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,175 @@
+// The event envelope and each event type's payload schema. Ingest validates against these, the simulator
+// produces them, and the functions and lake rely on them. See docs/specs/event-envelope.md.
+import { Type, type Static, type TSchema } from "@sinclair/typebox";
+
+const Id = (description: string) => Type.String({ minLength: 1, maxLength: 128, description });
+const Money = (description: string) => Type.Number({ minimum: 0, maximum: 1e9, description });
+const Quantity = Type.Integer({ minimum: 1, maximum: 100_000, description: "units, a positive integer" });
+
+const LineItem = Type.Object(
+  {
+    product_id: Id("catalog product id"),
+    quantity: Quantity,
+    unit_price: Money("price of one unit, in the order currency"),
+  },
+  { additionalProperties: true },
+);
+
+/** One schema per event type. Payloads may carry extra fields; the lake keeps them in `extra`. */
+export const payloadSchemas = {
+  page_view: Type.Object(
+    {
+      session_id: Id("browsing session id"),
+      customer_id: Type.Optional(Id("customer id, absent for anonymous visitors")),
+      page: Type.String({ minLength: 1, maxLength: 2048, description: "page path, e.g. /category/shoes" }),
+      referrer: Type.Optional(Type.String({ maxLength: 2048 })),
+      device: Type.Optional(Type.String({ maxLength: 64 })),
+    },
+    { additionalProperties: true },
+  ),
+  product_view: Type.Object(
+    {
+      session_id: Id("browsing session id"),
+      customer_id: Type.Optional(Id("customer id")),
+      product_id: Id("catalog product id"),
+    },
+    { additionalProperties: true },
+  ),
+  add_to_cart: Type.Object(
+    {
+      session_id: Id("browsing session id"),
+      customer_id: Type.Optional(Id("customer id")),
+      product_id: Id("catalog product id"),
+      quantity: Quantity,
+      unit_price: Money("price of one unit"),
+    },
+    { additionalProperties: true },
+  ),
+  checkout_started: Type.Object(
+    {
+      session_id: Id("browsing session id"),
+      customer_id: Type.Optional(Id("customer id")),
+      cart_value: Money("cart total"),
+      item_count: Type.Integer({ minimum: 0, maximum: 100_000 }),
+    },
+    { additionalProperties: true },
+  ),
+  order_placed: Type.Object(
+    {
+      order_id: Id("order id, unique per order"),
+      customer_id: Id("customer id"),
+      session_id: Type.Optional(Id("browsing session id")),
+      store_id: Id("fulfilling store id"),
+      currency: Type.String({ pattern: "^[A-Z]{3}$", description: "ISO 4217 code" }),
+      items: Type.Array(LineItem, { minItems: 1, maxItems: 1000 }),
+      total: Money("order total including shipping and tax"),
+      payment_method: Type.Optional(Type.String({ maxLength: 32 })),
+      shipping_country: Type.Optional(Type.String({ pattern: "^[A-Z]{2}$" })),
+      billing_country: Type.Optional(Type.String({ pattern: "^[A-Z]{2}$" })),
+    },
+    { additionalProperties: true },
+  ),
+  payment_authorized: Type.Object(
+    {
+      order_id: Id("order id"),
+      payment_id: Id("payment id"),
+      customer_id: Type.Optional(Id("customer id")),
+      amount: Money("amount authorized"),
+      method: Type.String({ minLength: 1, maxLength: 32 }),
+    },
+    { additionalProperties: true },
+  ),
+  payment_failed: Type.Object(
+    {
+      order_id: Id("order id"),
+      payment_id: Id("payment id"),
+      customer_id: Type.Optional(Id("customer id")),
+      amount: Money("amount attempted"),
+      method: Type.String({ minLength: 1, maxLength: 32 }),
+      reason: Type.String({ minLength: 1, maxLength: 256 }),
+    },
+    { additionalProperties: true },
+  ),
+  order_cancelled: Type.Object(
+    {
+      order_id: Id("order id"),
+      customer_id: Type.Optional(Id("customer id")),
+      reason: Type.Optional(Type.String({ maxLength: 256 })),
+    },
+    { additionalProperties: true },
+  ),
+  order_returned: Type.Object(
+    {
+      order_id: Id("order id"),
+      customer_id: Type.Optional(Id("customer id")),
+      store_id: Id("store that takes the stock back"),
+      items: Type.Array(
+        Type.Object({ product_id: Id("catalog product id"), quantity: Quantity }, { additionalProperties: true }),
+        { minItems: 1, maxItems: 1000 },
+      ),
+      reason: Type.Optional(Type.String({ maxLength: 256 })),
+    },
+    { additionalProperties: true },
+  ),
+  review_submitted: Type.Object(
+    {
+      review_id: Id("review id"),
+      product_id: Id("catalog product id"),
+      customer_id: Id("customer id"),
+      rating: Type.Integer({ minimum: 1, maximum: 5 }),
+      title: Type.Optional(Type.String({ maxLength: 256 })),
+      body: Type.Optional(Type.String({ maxLength: 10_000 })),
+    },
+    { additionalProperties: true },
+  ),
+  inventory_snapshot: Type.Object(
+    {
+      store_id: Id("store id"),
+      product_id: Id("catalog product id"),
+      on_hand: Type.Integer({ minimum: 0, maximum: 1e9, description: "units on the shelf" }),
+      reorder_point: Type.Optional(Type.Integer({ minimum: 0, maximum: 1e9 })),
+    },
+    { additionalProperties: true },
+  ),
+  replenishment_delivered: Type.Object(
+    {
+      store_id: Id("store id"),
+      product_id: Id("catalog product id"),
+      quantity: Quantity,
+      truck_id: Type.Optional(Id("truck id")),
+    },
+    { additionalProperties: true },
+  ),
+} satisfies Record<string, TSchema>;
+
+export type EventType = keyof typeof payloadSchemas;
+export const eventTypes = Object.keys(payloadSchemas) as EventType[];
+
+export const envelopeSchema = Type.Object(
+  {
+    event_id: Id("globally unique id; the pipeline's effects are idempotent by it"),
+    type: Type.String({ minLength: 1, maxLength: 64, description: `one of: ${eventTypes.join(", ")}` }),
+    occurred_at: Type.String({ format: "date-time", description: "event time, RFC 3339 with a zone" }),
+    source: Type.Optional(Type.String({ maxLength: 128, description: "producer name" })),
+    partition_key: Type.Optional(Type.String({ minLength: 1, maxLength: 256, description: "stream routing key" })),
+    payload: Type.Object({}, { additionalProperties: true, description: "the type's payload" }),
+  },
+  { additionalProperties: false },
+);
+
+export type Payloads = { [K in EventType]: Static<(typeof payloadSchemas)[K]> };
+
+/** An event as accepted by ingest: the envelope with a typed payload. */
+export type ShopEvent<K extends EventType = EventType> = K extends EventType
+  ? {
+      event_id: string;
+      type: K;
+      occurred_at: string;
+      source?: string;
+      partition_key?: string;
+      payload: Payloads[K];
+    }
+  : never;
+
+/** What the stream stores: the accepted event plus the time ingest stamped on it. */
+export type IngestedEvent = ShopEvent & { ingested_at: string };

@@ -1,0 +1,98 @@
+// Ingest: validates events, stamps ingested_at and appends them to the stream. It answers only once the
+// accepted events are durable, with one result per event in input order. Used by the HTTP API and by the
+// in-process simulator alike.
+import { partitionKeyOf, validateEvent, type IngestedEvent } from "../events/index.js";
+import { ThrottledError } from "../errors/index.js";
+import { ingestEvents, ingestRejections, streamAppends } from "../monitor/index.js";
+import type { PutRecordInput, Stream } from "../stream/index.js";
+import type { BodyItem } from "./parse-body.js";
+
+export type EventResult = { sequence_number: string } | { error: { code: string; message: string } };
+
+export interface IngestResult {
+  accepted: number;
+  rejected: number;
+  results: EventResult[];
+}
+
+export interface IngestServiceOptions {
+  stream: Stream;
+  streamName: string;
+  /** largest serialized event accepted, in bytes */
+  maxEventBytes: number;
+  /** events being appended at once, across requests; beyond it callers get ThrottledError (429) */
+  maxInflightEvents: number;
+}
+
+const PUT_BATCH = 500;
+
+export class IngestService {
+  private inflightEvents = 0;
+  constructor(private readonly options: IngestServiceOptions) {}
+
+  get inflight(): number {
+    return this.inflightEvents;
+  }
+
+  async ingest(items: BodyItem[]): Promise<IngestResult> {
+    if (this.inflightEvents > 0 && this.inflightEvents + items.length > this.options.maxInflightEvents) {
+      throw new ThrottledError(
+        `ingest is at capacity (${this.inflightEvents} events in flight); retry after the Retry-After delay`,
+        1000,
+      );
+    }
+    this.inflightEvents += items.length;
+    try {
+      return await this.validateAndAppend(items);
+    } finally {
+      this.inflightEvents -= items.length;
+    }
+  }
+
+  private async validateAndAppend(items: BodyItem[]): Promise<IngestResult> {
+    const results: EventResult[] = new Array(items.length);
+    const records: PutRecordInput[] = [];
+    const slots: number[] = [];
+    const ingestedAt = new Date().toISOString();
+    for (const [i, item] of items.entries()) {
+      if (!item.ok) {
+        results[i] = { error: { code: item.code, message: item.message } };
+        continue;
+      }
+      const checked = validateEvent(item.value);
+      if (!checked.ok) {
+        results[i] = { error: { code: checked.code, message: checked.message } };
+        continue;
+      }
+      const ingested: IngestedEvent = { ...checked.event, ingested_at: ingestedAt };
+      const data = Buffer.from(JSON.stringify(ingested));
+      if (data.byteLength > this.options.maxEventBytes) {
+        results[i] = {
+          error: { code: "event_too_large", message: `event is ${data.byteLength} bytes, more than the ${this.options.maxEventBytes}-byte limit` },
+        };
+        continue;
+      }
+      records.push({ partitionKey: partitionKeyOf(checked.event), data });
+      slots.push(i);
+    }
+    for (let start = 0; start < records.length; start += PUT_BATCH) {
+      const put = await this.options.stream.putRecords(this.options.streamName, records.slice(start, start + PUT_BATCH));
+      for (const [j, result] of put.entries()) {
+        results[slots[start + j]!] =
+          "sequenceNumber" in result
+            ? { sequence_number: result.sequenceNumber }
+            : { error: { code: "stream_error", message: result.errorMessage } };
+      }
+    }
+    let accepted = 0;
+    for (const result of results) {
+      if ("sequence_number" in result) accepted++;
+      else ingestRejections.inc({ code: result.error.code });
+    }
+    const rejected = results.length - accepted;
+    ingestEvents.inc({ result: "accepted" }, accepted);
+    if (rejected > 0) ingestEvents.inc({ result: "rejected" }, rejected);
+    streamAppends.inc({ stream: this.options.streamName }, accepted);
+    return { accepted, rejected, results };
+  }
+}

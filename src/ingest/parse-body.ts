@@ -1,0 +1,70 @@
+// Splits an ingest request body into items in input order: one JSON event, a JSON array of events, or
+// NDJSON (one event per line). A malformed NDJSON line fails only itself; its neighbours go on.
+import { ValidationError } from "../errors/index.js";
+
+export type BodyItem = { ok: true; value: unknown; bytes: number } | { ok: false; code: string; message: string };
+
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+
+function decode(body: Uint8Array): string {
+  try {
+    return utf8.decode(body);
+  } catch {
+    throw new ValidationError("body is not valid UTF-8", "invalid_encoding");
+  }
+}
+
+function parseLines(text: string, maxEvents: number): BodyItem[] {
+  const items: BodyItem[] = [];
+  let lineNo = 0;
+  for (const line of text.split("\n")) {
+    lineNo++;
+    const trimmed = line.trim();
+    if (trimmed === "") continue;
+    if (items.length === maxEvents) {
+      throw new ValidationError(`a request takes at most ${maxEvents} events; send the rest in another request`, "too_many_events");
+    }
+    try {
+      items.push({ ok: true, value: JSON.parse(trimmed), bytes: Buffer.byteLength(trimmed) });
+    } catch (error) {
+      items.push({ ok: false, code: "malformed_json", message: `line ${lineNo}: ${(error as Error).message}` });
+    }
+  }
+  return items;
+}
+
+export function parseBody(body: Uint8Array, contentType: string | undefined, maxEvents: number): BodyItem[] {
+  const text = decode(body);
+  const first = text.trimStart()[0];
+  if (first === undefined) throw new ValidationError("body is empty; send one JSON event, a JSON array or NDJSON", "empty_body");
+  if (contentType?.includes("ndjson") || contentType?.includes("jsonlines")) return parseLines(text, maxEvents);
+  if (first === "[") {
+    let values: unknown;
+    try {
+      values = JSON.parse(text);
+    } catch (error) {
+      throw new ValidationError(`body is not valid JSON: ${(error as Error).message}`, "malformed_json");
+    }
+    if (!Array.isArray(values)) throw new ValidationError("body is not valid JSON", "malformed_json");
+    if (values.length === 0) throw new ValidationError("the event array is empty", "empty_body");
+    if (values.length > maxEvents) {
+      throw new ValidationError(`a request takes at most ${maxEvents} events, got ${values.length}`, "too_many_events");
+    }
+    return values.map((value) => ({ ok: true, value, bytes: 0 }));
+  }
+  if (first === "{") {
+    try {
+      return [{ ok: true, value: JSON.parse(text), bytes: body.byteLength }];
+    } catch (error) {
+      // Not one object: NDJSON without the content type. A single malformed line is a malformed body.
+      const items = parseLines(text, maxEvents);
+      if (items.length === 1 && !items[0]!.ok) {
+        throw new ValidationError(`body is not valid JSON: ${(error as Error).message}`, "malformed_json");
+      }
+      return items;
+    }
+  }
+  const items = parseLines(text, maxEvents);
+  if (items.length === 1 && !items[0]!.ok) throw new ValidationError(`body is not valid JSON: ${items[0]!.message.replace(/^line 1: /, "")}`, "malformed_json");
+  return items;
+}

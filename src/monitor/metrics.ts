@@ -1,0 +1,105 @@
+// Every Prometheus metric shopstream emits, declared in one place so names stay uniform
+// (docs/specs/metrics.md). Components import the metric they update; GET /metrics serves the registry.
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+
+export const registry = new Registry();
+collectDefaultMetrics({ register: registry, prefix: "shopstream_process_" });
+
+export const ingestEvents = new Counter({
+  name: "shopstream_ingest_events_total",
+  help: "Events received by ingest, by result (accepted or rejected).",
+  labelNames: ["result"] as const,
+  registers: [registry],
+});
+
+export const ingestRejections = new Counter({
+  name: "shopstream_ingest_rejections_total",
+  help: "Events rejected by ingest, by error code.",
+  labelNames: ["code"] as const,
+  registers: [registry],
+});
+
+export const ingestRequests = new Counter({
+  name: "shopstream_ingest_requests_total",
+  help: "Ingest HTTP requests, by status code.",
+  labelNames: ["status"] as const,
+  registers: [registry],
+});
+
+export const ingestAckSeconds = new Histogram({
+  name: "shopstream_ingest_ack_seconds",
+  help: "Time from request body received to durable acknowledgement.",
+  buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
+  registers: [registry],
+});
+
+export const streamAppends = new Counter({
+  name: "shopstream_stream_records_appended_total",
+  help: "Records appended to a stream.",
+  labelNames: ["stream"] as const,
+  registers: [registry],
+});
+
+export const streamLag = new Gauge({
+  name: "shopstream_stream_lag_records",
+  help: "Records in the stream not yet checkpointed by a consumer, summed over shards.",
+  labelNames: ["consumer"] as const,
+  registers: [registry],
+});
+
+export const functionRecords = new Counter({
+  name: "shopstream_function_records_total",
+  help: "Records handled by a function, by result (ok, error, skipped).",
+  labelNames: ["function", "result"] as const,
+  registers: [registry],
+});
+
+export const functionErrors = new Counter({
+  name: "shopstream_function_errors_total",
+  help: "Failed function invocations, by error type.",
+  labelNames: ["function", "error_type"] as const,
+  registers: [registry],
+});
+
+export const functionBatchSeconds = new Histogram({
+  name: "shopstream_function_batch_seconds",
+  help: "Duration of one function batch invocation.",
+  labelNames: ["function"] as const,
+  buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5],
+  registers: [registry],
+});
+
+export const lakeRecords = new Counter({
+  name: "shopstream_lake_records_total",
+  help: "Rows written to the lake, by table.",
+  labelNames: ["table"] as const,
+  registers: [registry],
+});
+
+export const lakeFiles = new Counter({
+  name: "shopstream_lake_files_total",
+  help: "Objects published to the lake, by table.",
+  labelNames: ["table"] as const,
+  registers: [registry],
+});
+
+export const lakeErrors = new Counter({
+  name: "shopstream_lake_error_records_total",
+  help: "Records written to the lake's error prefix, by error type.",
+  labelNames: ["error_type"] as const,
+  registers: [registry],
+});
+
+export const lakeFlushSeconds = new Histogram({
+  name: "shopstream_lake_flush_seconds",
+  help: "Duration of one lake buffer flush (convert, write, publish).",
+  buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+  registers: [registry],
+});
+
+export const storeEffects = new Counter({
+  name: "shopstream_store_effects_total",
+  help: "Serving-store effects, by kind and result (applied or duplicate).",
+  labelNames: ["kind", "result"] as const,
+  registers: [registry],
+});

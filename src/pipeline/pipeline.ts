@@ -1,0 +1,97 @@
+// The running pipeline on one machine: opens the backends under the data dir, declares the streams,
+// seeds reference data and deploys the functions and the lake delivery. stop() shuts down in data-flow
+// order and drains: in-flight batches finish, buffers flush and checkpoints commit.
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import type { PipelineConfig } from "../config/index.js";
+import { createEnrichFunction, createOrdersFunction, FunctionRuntime, type FunctionDeployment } from "../functions/index.js";
+import { IngestService } from "../ingest/index.js";
+import { componentLogger } from "../monitor/index.js";
+import { generateCatalog } from "../simulator/index.js";
+import { migrate, SqliteStore, type ServingStore } from "../store/index.js";
+import { SqliteStream, type Stream } from "../stream/index.js";
+import { loadReferenceData, seedReferenceData } from "./reference-data.js";
+
+export interface PipelinePaths {
+  dataDir: string;
+  streamDb: string;
+  storeDb: string;
+  lakeDir: string;
+}
+
+export function pipelinePaths(dataDir: string): PipelinePaths {
+  return { dataDir, streamDb: join(dataDir, "stream.db"), storeDb: join(dataDir, "store.db"), lakeDir: join(dataDir, "lake") };
+}
+
+const TRIM_INTERVAL_MS = 60_000;
+
+export class Pipeline {
+  private trimTimer: NodeJS.Timeout | undefined;
+  private readonly log = componentLogger("pipeline");
+
+  private constructor(
+    readonly config: PipelineConfig,
+    readonly paths: PipelinePaths,
+    readonly stream: Stream,
+    readonly store: ServingStore,
+    readonly ingest: IngestService,
+    readonly functions: FunctionRuntime,
+  ) {}
+
+  static async open(config: PipelineConfig, dataDir: string): Promise<Pipeline> {
+    const paths = pipelinePaths(dataDir);
+    mkdirSync(paths.lakeDir, { recursive: true });
+    const stream = new SqliteStream({
+      path: paths.streamDb,
+      synchronous: config.streamBackend.synchronous,
+      maxRecordBytes: config.streamBackend.maxRecordBytes,
+    });
+    for (const [name, spec] of Object.entries(config.streams)) {
+      await stream.ensureStream(name, { shardCount: spec.shards, retentionHours: spec.retentionHours });
+    }
+    const store = new SqliteStore({ path: paths.storeDb, synchronous: config.streamBackend.synchronous });
+    await migrate(store);
+    await seedReferenceData(store, generateCatalog(config.simulator.catalogSeed));
+    const reference = await loadReferenceData(store);
+
+    const ingest = new IngestService({
+      stream,
+      streamName: config.ingest.stream,
+      maxEventBytes: Math.min(config.ingest.maxEventBytes, config.streamBackend.maxRecordBytes),
+      maxInflightEvents: config.ingest.maxInflightEvents,
+    });
+    const deployments: FunctionDeployment[] = [];
+    const { enrich, orders } = config.functions;
+    if (enrich.enabled) {
+      deployments.push({
+        fn: createEnrichFunction({ stream, output: "curated", reference }),
+        mapping: { ...enrich, stream: enrich.stream ?? config.ingest.stream },
+      });
+    }
+    if (orders.enabled) {
+      deployments.push({ fn: createOrdersFunction(store), mapping: { ...orders, stream: orders.stream ?? "curated" } });
+    }
+    const functions = new FunctionRuntime(stream, deployments);
+    return new Pipeline(config, paths, stream, store, ingest, functions);
+  }
+
+  async start(): Promise<void> {
+    await this.functions.start();
+    this.trimTimer = setInterval(() => {
+      this.stream.trimExpired().catch((error) => this.log.warn({ err: error }, "retention trim failed"));
+    }, TRIM_INTERVAL_MS);
+    this.trimTimer.unref();
+  }
+
+  /** Consumer lag in records, per consumer. */
+  async lag(): Promise<Record<string, number>> {
+    return this.functions.lag();
+  }
+
+  async stop(): Promise<void> {
+    if (this.trimTimer) clearInterval(this.trimTimer);
+    await this.functions.stop();
+    await this.store.close();
+    await this.stream.close();
+  }
+}

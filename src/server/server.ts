@@ -1,0 +1,67 @@
+// The HTTP server: one Fastify app on one port that mounts ingest, the dashboard and its API, health and
+// Prometheus /metrics. (The AWS-compatible endpoints mount here too.)
+import { readFile } from "node:fs/promises";
+import type { AddressInfo } from "node:net";
+import { fileURLToPath } from "node:url";
+import Fastify, { type FastifyInstance } from "fastify";
+import { registerIngestRoutes } from "../ingest/index.js";
+import { componentLogger, registry } from "../monitor/index.js";
+import type { Pipeline } from "../pipeline/index.js";
+import { installErrorHandling } from "./errors.js";
+import { collectStats } from "./stats.js";
+
+const WEB_DIR = fileURLToPath(new URL("../../web/", import.meta.url));
+const LIVE_INTERVAL_MS = 1000;
+
+export async function createServer(pipeline: Pipeline): Promise<FastifyInstance> {
+  const log = componentLogger("server");
+  const config = pipeline.config;
+  const app = Fastify({ logger: false, bodyLimit: config.ingest.maxBodyBytes, forceCloseConnections: true });
+  installErrorHandling(app, log);
+
+  await registerIngestRoutes(app, {
+    service: pipeline.ingest,
+    maxBodyBytes: config.ingest.maxBodyBytes,
+    maxEventsPerRequest: config.ingest.maxEventsPerRequest,
+  });
+
+  app.get("/healthz", async () => ({ status: "ok" }));
+
+  app.get("/metrics", async (_request, reply) => {
+    reply.header("content-type", registry.contentType);
+    return registry.metrics();
+  });
+
+  app.get("/v1/stats", async () => collectStats(pipeline));
+
+  // Server-sent events: the dashboard's live feed, one stats frame a second.
+  app.get("/v1/live", (request, reply) => {
+    reply.hijack();
+    const res = reply.raw;
+    res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache", connection: "keep-alive" });
+    const send = async () => {
+      try {
+        res.write(`event: stats\ndata: ${JSON.stringify(await collectStats(pipeline))}\n\n`);
+      } catch (error) {
+        log.debug({ err: error }, "live frame skipped");
+      }
+    };
+    void send();
+    const timer = setInterval(send, LIVE_INTERVAL_MS);
+    request.raw.on("close", () => clearInterval(timer));
+  });
+
+  app.get("/", async (_request, reply) => {
+    reply.type("text/html; charset=utf-8");
+    return readFile(`${WEB_DIR}index.html`);
+  });
+
+  return app;
+}
+
+/** The base URL a listening server answers on, e.g. http://127.0.0.1:4566. */
+export function serverUrl(app: FastifyInstance): string {
+  const address = app.server.address() as AddressInfo;
+  const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
+  return `http://${host}:${address.port}`;
+}

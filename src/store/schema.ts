@@ -1,0 +1,46 @@
+// The serving store's tables, as portable SQL that SQLite and PostgreSQL both accept. Migrations are
+// numbered and applied once, in order, inside a transaction each.
+import type { ServingStore } from "./types.js";
+
+const migrations: ReadonlyArray<{ version: number; statements: string[] }> = [
+  {
+    version: 1,
+    statements: [
+      `CREATE TABLE IF NOT EXISTS processed_events (
+         consumer TEXT NOT NULL, event_id TEXT NOT NULL, processed_at BIGINT NOT NULL,
+         PRIMARY KEY (consumer, event_id))`,
+      `CREATE TABLE IF NOT EXISTS stores (
+         store_id TEXT PRIMARY KEY, name TEXT NOT NULL, city TEXT NOT NULL, region TEXT NOT NULL,
+         country TEXT NOT NULL, lat DOUBLE PRECISION, lon DOUBLE PRECISION)`,
+      `CREATE TABLE IF NOT EXISTS products (
+         product_id TEXT PRIMARY KEY, name TEXT NOT NULL, category TEXT NOT NULL,
+         price DOUBLE PRECISION NOT NULL)`,
+      `CREATE TABLE IF NOT EXISTS orders (
+         order_id TEXT PRIMARY KEY, event_id TEXT NOT NULL, customer_id TEXT NOT NULL, store_id TEXT NOT NULL,
+         occurred_at TEXT NOT NULL, currency TEXT NOT NULL, item_count INTEGER NOT NULL, units INTEGER NOT NULL,
+         total DOUBLE PRECISION NOT NULL, status TEXT NOT NULL, updated_at BIGINT NOT NULL)`,
+      `CREATE INDEX IF NOT EXISTS orders_customer ON orders (customer_id)`,
+      `CREATE TABLE IF NOT EXISTS order_items (
+         order_id TEXT NOT NULL, line_no INTEGER NOT NULL, product_id TEXT NOT NULL, quantity INTEGER NOT NULL,
+         unit_price DOUBLE PRECISION NOT NULL, PRIMARY KEY (order_id, line_no))`,
+      `CREATE TABLE IF NOT EXISTS inventory (
+         store_id TEXT NOT NULL, product_id TEXT NOT NULL, on_hand INTEGER NOT NULL, reserved INTEGER NOT NULL,
+         reorder_point INTEGER NOT NULL, target_level INTEGER NOT NULL, updated_at BIGINT NOT NULL,
+         PRIMARY KEY (store_id, product_id))`,
+    ],
+  },
+];
+
+export async function migrate(store: ServingStore): Promise<void> {
+  await store.run("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)");
+  const applied = new Set(
+    (await store.all<{ version: number }>("SELECT version FROM schema_migrations")).map((r) => Number(r.version)),
+  );
+  for (const migration of migrations) {
+    if (applied.has(migration.version)) continue;
+    await store.transaction(async (tx) => {
+      for (const statement of migration.statements) await tx.run(statement);
+      await tx.run("INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)", [migration.version, Date.now()]);
+    });
+  }
+}

@@ -1,0 +1,379 @@
+// The embedded stream backend: one SQLite database in WAL mode, one rowid table per shard. Sequence
+// counters are contiguous per shard, assigned in memory and persisted with each append transaction, so
+// appends are plain rowid inserts (the fastest SQLite write there is) and lag is a subtraction.
+import { EventEmitter } from "node:events";
+import Database from "better-sqlite3";
+import { NotFoundError, ConflictError, ValidationError } from "../../errors/index.js";
+import { evenShards, ShardRouter } from "../routing.js";
+import { formatSequenceNumber, parseSequenceCounter, shardIdOf, shardIndexOf } from "../sequence.js";
+import type {
+  CreateStreamOptions,
+  PutRecordInput,
+  PutRecordResult,
+  PutRecordsOptions,
+  ReadResult,
+  StartingPosition,
+  Stream,
+  StreamDescription,
+  StreamRecord,
+} from "../types.js";
+
+export interface SqliteStreamOptions {
+  /** database file; ":memory:" for a throwaway stream */
+  path: string;
+  /** largest record data accepted, in bytes (Kinesis: 1 MiB) */
+  maxRecordBytes?: number;
+  /** SQLite synchronous setting: NORMAL survives process death, FULL also survives power loss */
+  synchronous?: "NORMAL" | "FULL";
+}
+
+const MAX_PUT_RECORDS = 500;
+const MAX_PARTITION_KEY_LENGTH = 256;
+const STREAM_NAME = /^[a-zA-Z0-9_.-]{1,128}$/;
+
+interface ShardState {
+  index: number;
+  table: string;
+  /** last counter handed out (0 before the first append) */
+  lastCounter: number;
+  /** arrival timestamps never go backwards within a shard, even if the wall clock does */
+  lastArrivalMs: number;
+  insert: Database.Statement;
+  readAfter: Database.Statement;
+}
+
+interface StreamState {
+  id: number;
+  description: StreamDescription;
+  router: ShardRouter;
+  shards: ShardState[];
+}
+
+export class SqliteStream implements Stream {
+  readonly backend = "sqlite";
+  private readonly db: Database.Database;
+  private readonly maxRecordBytes: number;
+  private readonly streams = new Map<string, StreamState>();
+  private readonly appended = new EventEmitter();
+  private readonly saveCounter: Database.Statement;
+  private readonly getCheckpointStmt: Database.Statement;
+  private readonly setCheckpointStmt: Database.Statement;
+
+  constructor(options: SqliteStreamOptions) {
+    this.maxRecordBytes = options.maxRecordBytes ?? 1024 * 1024;
+    this.db = new Database(options.path);
+    this.db.pragma("journal_mode = WAL");
+    this.db.pragma(`synchronous = ${options.synchronous ?? "NORMAL"}`);
+    this.db.pragma("busy_timeout = 5000");
+    this.appended.setMaxListeners(0);
+    this.db.exec(`
+      CREATE TABLE IF NOT EXISTS streams (
+        id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, description TEXT NOT NULL,
+        retention_hours INTEGER NOT NULL, created_at INTEGER NOT NULL);
+      CREATE TABLE IF NOT EXISTS shard_counters (
+        stream_id INTEGER NOT NULL, shard INTEGER NOT NULL, last_counter INTEGER NOT NULL,
+        PRIMARY KEY (stream_id, shard)) WITHOUT ROWID;
+      CREATE TABLE IF NOT EXISTS checkpoints (
+        consumer TEXT NOT NULL, stream TEXT NOT NULL, shard_id TEXT NOT NULL, sequence_number TEXT NOT NULL,
+        updated_at INTEGER NOT NULL, PRIMARY KEY (consumer, stream, shard_id)) WITHOUT ROWID;
+    `);
+    this.saveCounter = this.db.prepare(
+      "INSERT INTO shard_counters (stream_id, shard, last_counter) VALUES (?, ?, ?) " +
+        "ON CONFLICT (stream_id, shard) DO UPDATE SET last_counter = excluded.last_counter",
+    );
+    this.getCheckpointStmt = this.db.prepare(
+      "SELECT sequence_number FROM checkpoints WHERE consumer = ? AND stream = ? AND shard_id = ?",
+    );
+    this.setCheckpointStmt = this.db.prepare(
+      "INSERT INTO checkpoints (consumer, stream, shard_id, sequence_number, updated_at) VALUES (?, ?, ?, ?, ?) " +
+        "ON CONFLICT (consumer, stream, shard_id) DO UPDATE SET sequence_number = excluded.sequence_number, " +
+        "updated_at = excluded.updated_at",
+    );
+    for (const row of this.db.prepare("SELECT id, name, description FROM streams").all() as Array<{
+      id: number;
+      name: string;
+      description: string;
+    }>) {
+      this.load(row.id, JSON.parse(row.description) as StreamDescription);
+    }
+  }
+
+  private load(id: number, description: StreamDescription): StreamState {
+    const counters = new Map(
+      (
+        this.db.prepare("SELECT shard, last_counter FROM shard_counters WHERE stream_id = ?").all(id) as Array<{
+          shard: number;
+          last_counter: number;
+        }>
+      ).map((r) => [r.shard, r.last_counter]),
+    );
+    const shards = description.shards.map((shard, index): ShardState => {
+      const table = `log_${id}_${index}`;
+      this.db.exec(
+        `CREATE TABLE IF NOT EXISTS ${table} (seq INTEGER PRIMARY KEY, pk TEXT NOT NULL, data BLOB NOT NULL, ts INTEGER NOT NULL)`,
+      );
+      const tip = this.db.prepare(`SELECT seq, ts FROM ${table} ORDER BY seq DESC LIMIT 1`).get() as
+        | { seq: number; ts: number }
+        | undefined;
+      return {
+        index,
+        table,
+        lastCounter: Math.max(counters.get(index) ?? 0, tip?.seq ?? 0),
+        lastArrivalMs: tip?.ts ?? 0,
+        insert: this.db.prepare(`INSERT INTO ${table} (seq, pk, data, ts) VALUES (?, ?, ?, ?)`),
+        readAfter: this.db.prepare(`SELECT seq, pk, data, ts FROM ${table} WHERE seq > ? ORDER BY seq LIMIT ?`),
+      };
+    });
+    const state: StreamState = { id, description, router: new ShardRouter(description.shards), shards };
+    this.streams.set(description.name, state);
+    return state;
+  }
+
+  private state(name: string): StreamState {
+    const state = this.streams.get(name);
+    if (!state) throw new NotFoundError(`stream ${JSON.stringify(name)} does not exist`, "stream_not_found");
+    return state;
+  }
+
+  private shard(state: StreamState, shardId: string): ShardState {
+    const index = shardIndexOf(shardId);
+    const shard = index === undefined ? undefined : state.shards[index];
+    if (!shard) {
+      throw new NotFoundError(`shard ${JSON.stringify(shardId)} does not exist in stream ${state.description.name}`, "shard_not_found");
+    }
+    return shard;
+  }
+
+  async createStream(name: string, options: CreateStreamOptions): Promise<StreamDescription> {
+    if (!STREAM_NAME.test(name)) {
+      throw new ValidationError(`stream name must match ${STREAM_NAME.source}, got ${JSON.stringify(name)}`);
+    }
+    if (!Number.isInteger(options.shardCount) || options.shardCount < 1 || options.shardCount > 1024) {
+      throw new ValidationError(`shard count must be an integer from 1 to 1024, got ${options.shardCount}`);
+    }
+    if (this.streams.has(name)) throw new ConflictError(`stream ${JSON.stringify(name)} already exists`, "stream_exists");
+    const retentionHours = options.retentionHours ?? 24;
+    validateRetention(retentionHours);
+    const description: StreamDescription = {
+      name,
+      shards: evenShards(options.shardCount),
+      retentionHours,
+      createdAt: Date.now(),
+    };
+    const create = this.db.transaction(() => {
+      const info = this.db
+        .prepare("INSERT INTO streams (name, description, retention_hours, created_at) VALUES (?, ?, ?, ?)")
+        .run(name, JSON.stringify(description), retentionHours, description.createdAt);
+      return this.load(Number(info.lastInsertRowid), description);
+    });
+    return create().description;
+  }
+
+  async ensureStream(name: string, options: CreateStreamOptions): Promise<StreamDescription> {
+    return this.streams.get(name)?.description ?? this.createStream(name, options);
+  }
+
+  async describeStream(name: string): Promise<StreamDescription> {
+    return this.state(name).description;
+  }
+
+  async listStreams(): Promise<string[]> {
+    return [...this.streams.keys()].sort();
+  }
+
+  async deleteStream(name: string): Promise<void> {
+    const state = this.state(name);
+    this.db.transaction(() => {
+      for (const shard of state.shards) this.db.exec(`DROP TABLE IF EXISTS ${shard.table}`);
+      this.db.prepare("DELETE FROM shard_counters WHERE stream_id = ?").run(state.id);
+      this.db.prepare("DELETE FROM streams WHERE id = ?").run(state.id);
+      this.db.prepare("DELETE FROM checkpoints WHERE stream = ?").run(name);
+    })();
+    this.streams.delete(name);
+  }
+
+  async setRetentionHours(name: string, hours: number): Promise<void> {
+    const state = this.state(name);
+    validateRetention(hours);
+    state.description = { ...state.description, retentionHours: hours };
+    this.db
+      .prepare("UPDATE streams SET retention_hours = ?, description = ? WHERE id = ?")
+      .run(hours, JSON.stringify(state.description), state.id);
+  }
+
+  async putRecords(name: string, records: PutRecordInput[], options?: PutRecordsOptions): Promise<PutRecordResult[]> {
+    const state = this.state(name);
+    if (records.length > MAX_PUT_RECORDS) {
+      throw new ValidationError(`a put takes at most ${MAX_PUT_RECORDS} records, got ${records.length}`);
+    }
+    const results = this.appendAll(state, records, options?.checkpoint);
+    this.appended.emit(name);
+    return results;
+  }
+
+  private readonly appendAll = (
+    state: StreamState,
+    records: PutRecordInput[],
+    checkpoint: PutRecordsOptions["checkpoint"],
+  ): PutRecordResult[] =>
+    this.db.transaction((): PutRecordResult[] => {
+      const now = Date.now();
+      const touched = new Set<ShardState>();
+      const results = records.map((record): PutRecordResult => {
+        const problem = this.checkRecord(record);
+        if (problem) return { errorCode: "ValidationException", errorMessage: problem };
+        let index: number;
+        try {
+          index = state.router.shardIndexFor(record.partitionKey, record.explicitHashKey);
+        } catch (error) {
+          return { errorCode: "ValidationException", errorMessage: (error as Error).message };
+        }
+        const shard = state.shards[index]!;
+        const counter = ++shard.lastCounter;
+        shard.lastArrivalMs = Math.max(shard.lastArrivalMs, now);
+        shard.insert.run(counter, record.partitionKey, record.data, shard.lastArrivalMs);
+        touched.add(shard);
+        return { shardId: shardIdOf(index), sequenceNumber: formatSequenceNumber(index, counter) };
+      });
+      for (const shard of touched) this.saveCounter.run(state.id, shard.index, shard.lastCounter);
+      if (checkpoint) {
+        this.setCheckpointStmt.run(checkpoint.consumer, checkpoint.stream, checkpoint.shardId, checkpoint.sequenceNumber, now);
+      }
+      return results;
+    })();
+
+  private checkRecord(record: PutRecordInput): string | undefined {
+    const keyLength = record.partitionKey?.length ?? 0;
+    if (keyLength < 1 || keyLength > MAX_PARTITION_KEY_LENGTH) {
+      return `partition key must be 1 to ${MAX_PARTITION_KEY_LENGTH} characters, got ${keyLength}`;
+    }
+    if (record.data.byteLength > this.maxRecordBytes) {
+      return `record data is ${record.data.byteLength} bytes, more than the ${this.maxRecordBytes}-byte limit`;
+    }
+    return undefined;
+  }
+
+  async read(name: string, shardId: string, position: StartingPosition, limit: number): Promise<ReadResult> {
+    const state = this.state(name);
+    const shard = this.shard(state, shardId);
+    const after = this.counterBefore(shard, position);
+    const rows = shard.readAfter.all(after, Math.max(1, Math.min(limit, 10_000))) as Array<{
+      seq: number;
+      pk: string;
+      data: Buffer;
+      ts: number;
+    }>;
+    const records: StreamRecord[] = rows.map((row) => ({
+      shardId,
+      sequenceNumber: formatSequenceNumber(shard.index, row.seq),
+      partitionKey: row.pk,
+      data: row.data,
+      approximateArrivalTimestamp: row.ts,
+    }));
+    const last = rows[rows.length - 1];
+    const lastCounter = last?.seq ?? after;
+    const next: StartingPosition = {
+      type: "AFTER_SEQUENCE_NUMBER",
+      sequenceNumber: formatSequenceNumber(shard.index, lastCounter),
+    };
+    const caughtUp = lastCounter >= shard.lastCounter;
+    const millisBehindLatest = caughtUp ? 0 : Math.max(0, Date.now() - (last?.ts ?? this.arrivalAfter(shard, after)));
+    return { records, next, millisBehindLatest };
+  }
+
+  /** The counter a read starts after. */
+  private counterBefore(shard: ShardState, position: StartingPosition): number {
+    switch (position.type) {
+      case "TRIM_HORIZON":
+        return 0;
+      case "LATEST":
+        return shard.lastCounter;
+      case "AT_SEQUENCE_NUMBER":
+        return this.counterOf(shard, position.sequenceNumber) - 1;
+      case "AFTER_SEQUENCE_NUMBER":
+        return this.counterOf(shard, position.sequenceNumber);
+      case "AT_TIMESTAMP":
+        return this.firstCounterAtOrAfter(shard, position.timestampMs) - 1;
+    }
+  }
+
+  private counterOf(shard: ShardState, sequenceNumber: string): number {
+    const counter = parseSequenceCounter(sequenceNumber);
+    if (counter === undefined || Number(sequenceNumber.slice(2, 12)) !== shard.index) {
+      throw new ValidationError(
+        `sequence number ${JSON.stringify(sequenceNumber)} does not belong to ${shardIdOf(shard.index)}`,
+        "invalid_sequence_number",
+      );
+    }
+    return counter;
+  }
+
+  /** Arrival times never decrease within a shard, so a binary search over the rowid finds the spot. */
+  private firstCounterAtOrAfter(shard: ShardState, timestampMs: number): number {
+    const probe = this.db.prepare(`SELECT seq, ts FROM ${shard.table} WHERE seq >= ? ORDER BY seq LIMIT 1`);
+    const head = probe.get(0) as { seq: number; ts: number } | undefined;
+    if (!head) return shard.lastCounter + 1;
+    let lo = head.seq;
+    let hi = shard.lastCounter + 1;
+    while (lo < hi) {
+      const mid = Math.floor((lo + hi) / 2);
+      const row = probe.get(mid) as { seq: number; ts: number } | undefined;
+      if (!row || row.ts >= timestampMs) hi = row ? Math.min(mid, row.seq) : mid;
+      else lo = row.seq + 1;
+    }
+    return lo;
+  }
+
+  private arrivalAfter(shard: ShardState, counter: number): number {
+    const row = shard.readAfter.get(counter, 1) as { ts: number } | undefined;
+    return row?.ts ?? Date.now();
+  }
+
+  async countAfter(name: string, shardId: string, afterSequenceNumber: string | undefined): Promise<number> {
+    const state = this.state(name);
+    const shard = this.shard(state, shardId);
+    const head = this.db.prepare(`SELECT seq FROM ${shard.table} ORDER BY seq LIMIT 1`).get() as
+      | { seq: number }
+      | undefined;
+    if (!head) return 0;
+    const after = afterSequenceNumber === undefined ? 0 : this.counterOf(shard, afterSequenceNumber);
+    return Math.max(0, shard.lastCounter - Math.max(after, head.seq - 1));
+  }
+
+  async getCheckpoint(consumer: string, name: string, shardId: string): Promise<string | undefined> {
+    const row = this.getCheckpointStmt.get(consumer, name, shardId) as { sequence_number: string } | undefined;
+    return row?.sequence_number;
+  }
+
+  async setCheckpoint(consumer: string, name: string, shardId: string, sequenceNumber: string): Promise<void> {
+    this.setCheckpointStmt.run(consumer, name, shardId, sequenceNumber, Date.now());
+  }
+
+  onAppend(name: string, listener: () => void): () => void {
+    this.appended.on(name, listener);
+    return () => this.appended.off(name, listener);
+  }
+
+  async trimExpired(nowMs = Date.now()): Promise<number> {
+    let trimmed = 0;
+    for (const state of this.streams.values()) {
+      const cutoffMs = nowMs - state.description.retentionHours * 3_600_000;
+      for (const shard of state.shards) {
+        const firstKept = this.firstCounterAtOrAfter(shard, cutoffMs);
+        trimmed += this.db.prepare(`DELETE FROM ${shard.table} WHERE seq < ?`).run(firstKept).changes;
+      }
+    }
+    return trimmed;
+  }
+
+  async close(): Promise<void> {
+    this.appended.removeAllListeners();
+    if (this.db.open) this.db.close();
+  }
+}
+
+function validateRetention(hours: number): void {
+  if (!Number.isInteger(hours) || hours < 1 || hours > 8760) {
+    throw new ValidationError(`retention must be an integer number of hours from 1 to 8760, got ${hours}`);
+  }
+}
