@@ -3,18 +3,8 @@
 import { Type, type Static } from "@sinclair/typebox";
 import { functionsConfigSchema } from "../functions/config.js";
 import { ingestConfigSchema } from "../ingest/config.js";
+import { lakeConfigSchema } from "../lake/config.js";
 import { streamBackendConfigSchema, streamsConfigSchema } from "../stream/config.js";
-
-// Moves to src/lake/config.ts and src/simulator/config.ts once those components land.
-export const lakeConfigSchema = Type.Object(
-  {
-    source: Type.String({ default: "curated", description: "stream the lake delivery reads" }),
-    bufferSizeBytes: Type.Integer({ minimum: 1024 * 1024, maximum: 128 * 1024 * 1024, default: 5 * 1024 * 1024, description: "flush when this many bytes are buffered (Firehose: 1–128 MiB)" }),
-    bufferIntervalMs: Type.Integer({ minimum: 0, maximum: 900_000, default: 1000, description: "flush when the oldest buffered record is this old, in ms (Firehose: 0–900 s); 1 s keeps a local dashboard fresh" }),
-    compression: Type.Union([Type.Literal("zstd"), Type.Literal("snappy")], { default: "zstd", description: "Parquet compression" }),
-  },
-  { additionalProperties: false, default: {}, description: "the Parquet data lake's delivery stream" },
-);
 
 export const simulatorConfigSchema = Type.Object(
   {

@@ -1,6 +1,6 @@
 // Runs functions over streams: one ShardConsumer per (function, shard). Stop drains: every consumer
 // finishes and commits its batch in flight before stop() resolves.
-import { componentLogger, streamLag } from "../monitor/index.js";
+import { componentLogger } from "../monitor/index.js";
 import type { Stream } from "../stream/index.js";
 import { ShardConsumer } from "./shard-consumer.js";
 import type { BuiltinFunction, MappingOptions } from "./types.js";
@@ -12,7 +12,6 @@ export interface FunctionDeployment {
 
 export class FunctionRuntime {
   private readonly consumers: Array<{ consumer: ShardConsumer; name: string; stream: string; shardId: string; done: Promise<void> }> = [];
-  private lagTimer: NodeJS.Timeout | undefined;
   private readonly log = componentLogger("functions");
 
   constructor(
@@ -35,34 +34,21 @@ export class FunctionRuntime {
         this.consumers.push({ consumer, name: fn.name, stream: mapping.stream, shardId: shard.shardId, done });
       }
     }
-    this.lagTimer = setInterval(() => void this.updateLag(), 1000);
-    this.lagTimer.unref();
   }
 
-  /** Records not yet processed, per function. */
+  /** Records not yet processed, per consumer (`function:<name>`). */
   async lag(): Promise<Record<string, number>> {
     const lag: Record<string, number> = {};
     for (const c of this.consumers) {
-      lag[c.name] = (lag[c.name] ?? 0) + (await this.stream.countAfter(c.stream, c.shardId, c.consumer.committed));
+      const consumer = FunctionRuntime.consumerName(c.name);
+      lag[consumer] = (lag[consumer] ?? 0) + (await this.stream.countAfter(c.stream, c.shardId, c.consumer.committed));
     }
     return lag;
   }
 
-  private async updateLag(): Promise<void> {
-    try {
-      for (const [name, records] of Object.entries(await this.lag())) {
-        streamLag.set({ consumer: FunctionRuntime.consumerName(name) }, records);
-      }
-    } catch (error) {
-      this.log.warn({ err: error }, "lag update failed");
-    }
-  }
-
   async stop(): Promise<void> {
-    if (this.lagTimer) clearInterval(this.lagTimer);
     for (const c of this.consumers) c.consumer.stop();
     await Promise.all(this.consumers.map((c) => c.done));
-    await this.updateLag();
     this.consumers.length = 0;
   }
 }

@@ -7,8 +7,8 @@ import { startTestServer } from "../test-support/server.js";
 const at = "2026-01-05T08:00:00.000Z";
 const pageView = (id: string) => ({ event_id: id, type: "page_view", occurred_at: at, payload: { session_id: "s1", page: "/" } });
 
-async function post(url: string, body: string | Buffer, contentType = "application/json") {
-  const response = await fetch(`${url}/v1/events`, { method: "POST", headers: { "content-type": contentType }, body });
+async function post(url: string, body: string | Uint8Array, contentType = "application/json") {
+  const response = await fetch(`${url}/v1/events`, { method: "POST", headers: { "content-type": contentType }, body: typeof body === "string" ? body : new Uint8Array(body) });
   return { status: response.status, headers: response.headers, json: (await response.json()) as any };
 }
 
@@ -69,7 +69,7 @@ describe("POST /v1/events", () => {
     const empty = await post(server.url, "   ");
     assert.equal(empty.status, 400);
     assert.equal(empty.json.error.code, "empty_body");
-    const latin1 = await post(server.url, Buffer.from([0x7b, 0xff, 0xfe, 0x7d]));
+    const latin1 = await post(server.url, new Uint8Array([0x7b, 0xff, 0xfe, 0x7d]));
     assert.equal(latin1.json.error.code, "invalid_encoding");
     const huge = await post(server.url, JSON.stringify([pageView("big"), { pad: "x".repeat(100_000) }]));
     assert.equal(huge.status, 413);

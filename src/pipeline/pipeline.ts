@@ -6,7 +6,8 @@ import { join } from "node:path";
 import type { PipelineConfig } from "../config/index.js";
 import { createEnrichFunction, createOrdersFunction, FunctionRuntime, type FunctionDeployment } from "../functions/index.js";
 import { IngestService } from "../ingest/index.js";
-import { componentLogger } from "../monitor/index.js";
+import { LakeDelivery, LocalObjectStore } from "../lake/index.js";
+import { componentLogger, streamLag } from "../monitor/index.js";
 import { generateCatalog } from "../simulator/index.js";
 import { migrate, SqliteStore, type ServingStore } from "../store/index.js";
 import { SqliteStream, type Stream } from "../stream/index.js";
@@ -17,16 +18,25 @@ export interface PipelinePaths {
   streamDb: string;
   storeDb: string;
   lakeDir: string;
+  /** scratch space for lake flushes, on the lake's filesystem so that publishing is a rename */
+  stagingDir: string;
 }
 
 export function pipelinePaths(dataDir: string): PipelinePaths {
-  return { dataDir, streamDb: join(dataDir, "stream.db"), storeDb: join(dataDir, "store.db"), lakeDir: join(dataDir, "lake") };
+  return {
+    dataDir,
+    streamDb: join(dataDir, "stream.db"),
+    storeDb: join(dataDir, "store.db"),
+    lakeDir: join(dataDir, "lake"),
+    stagingDir: join(dataDir, "staging"),
+  };
 }
 
 const TRIM_INTERVAL_MS = 60_000;
+const LAG_INTERVAL_MS = 1_000;
 
 export class Pipeline {
-  private trimTimer: NodeJS.Timeout | undefined;
+  private readonly timers: NodeJS.Timeout[] = [];
   private readonly log = componentLogger("pipeline");
 
   private constructor(
@@ -36,6 +46,7 @@ export class Pipeline {
     readonly store: ServingStore,
     readonly ingest: IngestService,
     readonly functions: FunctionRuntime,
+    readonly lake: LakeDelivery,
   ) {}
 
   static async open(config: PipelineConfig, dataDir: string): Promise<Pipeline> {
@@ -72,25 +83,39 @@ export class Pipeline {
       deployments.push({ fn: createOrdersFunction(store), mapping: { ...orders, stream: orders.stream ?? "curated" } });
     }
     const functions = new FunctionRuntime(stream, deployments);
-    return new Pipeline(config, paths, stream, store, ingest, functions);
+    const lake = new LakeDelivery({ stream, store: new LocalObjectStore(paths.lakeDir), stagingDir: paths.stagingDir, config: config.lake });
+    return new Pipeline(config, paths, stream, store, ingest, functions, lake);
   }
 
   async start(): Promise<void> {
     await this.functions.start();
-    this.trimTimer = setInterval(() => {
-      this.stream.trimExpired().catch((error) => this.log.warn({ err: error }, "retention trim failed"));
-    }, TRIM_INTERVAL_MS);
-    this.trimTimer.unref();
+    await this.lake.start();
+    this.every(TRIM_INTERVAL_MS, () => this.stream.trimExpired(), "retention trim");
+    this.every(LAG_INTERVAL_MS, () => this.publishLag(), "lag update");
+  }
+
+  private every(intervalMs: number, task: () => Promise<unknown>, what: string): void {
+    const timer = setInterval(() => task().catch((error) => this.log.warn({ err: error }, `${what} failed`)), intervalMs);
+    timer.unref();
+    this.timers.push(timer);
+  }
+
+  private async publishLag(): Promise<void> {
+    for (const [consumer, records] of Object.entries(await this.lag())) streamLag.set({ consumer }, records);
   }
 
   /** Consumer lag in records, per consumer. */
   async lag(): Promise<Record<string, number>> {
-    return this.functions.lag();
+    const lag = await this.functions.lag();
+    lag[this.lake.consumerName] = await this.lake.lag();
+    return lag;
   }
 
   async stop(): Promise<void> {
-    if (this.trimTimer) clearInterval(this.trimTimer);
+    // Functions first: enrich's last batch reaches `curated` before the lake's final flush reads it.
     await this.functions.stop();
+    for (const timer of this.timers) clearInterval(timer);
+    await this.lake.stop();
     await this.store.close();
     await this.stream.close();
   }

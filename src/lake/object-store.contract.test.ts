@@ -1,0 +1,86 @@
+// The ObjectStore contract: every backend passes the same suite. A new backend is one entry in `backends`.
+import assert from "node:assert/strict";
+import { existsSync, writeFileSync } from "node:fs";
+import { readdir } from "node:fs/promises";
+import { join } from "node:path";
+import { describe, it, type TestContext } from "node:test";
+import { NotFoundError, ValidationError } from "../errors/index.js";
+import { tempDir } from "../test-support/temp-dir.js";
+import { LocalObjectStore, type ObjectStore } from "./index.js";
+
+interface Backend {
+  name: string;
+  open(t: TestContext): ObjectStore;
+}
+
+const backends: Backend[] = [{ name: "local", open: (t) => new LocalObjectStore(join(tempDir(t, "shopstream-objects-"), "root")) }];
+
+async function listKeys(store: ObjectStore, prefix: string): Promise<string[]> {
+  const keys: string[] = [];
+  for await (const object of store.list(prefix)) keys.push(object.key);
+  return keys;
+}
+
+for (const backend of backends) {
+  describe(`ObjectStore contract: ${backend.name}`, () => {
+    it("returns what was put, and the newest version after an overwrite", async (t) => {
+      const store = backend.open(t);
+      await store.put("curated/orders/a.parquet", Buffer.from("first"));
+      assert.equal(Buffer.from(await store.get("curated/orders/a.parquet")).toString(), "first");
+      await store.put("curated/orders/a.parquet", Buffer.from("second"));
+      assert.equal(Buffer.from(await store.get("curated/orders/a.parquet")).toString(), "second");
+    });
+
+    it("answers NotFoundError for a missing object, and deleting one twice is fine", async (t) => {
+      const store = backend.open(t);
+      await assert.rejects(store.get("nope/x"), NotFoundError);
+      await store.put("a/b", Buffer.from("x"));
+      await store.delete("a/b");
+      await store.delete("a/b");
+      await assert.rejects(store.get("a/b"), NotFoundError);
+    });
+
+    it("lists by plain string prefix, in key order, with sizes", async (t) => {
+      const store = backend.open(t);
+      for (const key of ["b/x", "a/c/1", "a-b", "a/b/2", "a/b/10", "ab"]) await store.put(key, Buffer.from(key));
+      assert.deepEqual(await listKeys(store, ""), ["a-b", "a/b/10", "a/b/2", "a/c/1", "ab", "b/x"]);
+      assert.deepEqual(await listKeys(store, "a/"), ["a/b/10", "a/b/2", "a/c/1"]);
+      assert.deepEqual(await listKeys(store, "a/b/1"), ["a/b/10"]);
+      assert.deepEqual(await listKeys(store, "a"), ["a-b", "a/b/10", "a/b/2", "a/c/1", "ab"]);
+      assert.deepEqual(await listKeys(store, "missing/"), []);
+      let info;
+      for await (const object of store.list("a/b/10")) info = object;
+      assert.equal(info?.sizeBytes, 6);
+      assert.ok((info?.lastModifiedMs ?? 0) > 0);
+    });
+
+    it("puts a local file by copy, or by move when asked to consume it", async (t) => {
+      const store = backend.open(t);
+      const dir = tempDir(t);
+      const source = join(dir, "staged.parquet");
+      writeFileSync(source, "PAR1");
+      await store.putFile("curated/x/copied.parquet", source);
+      assert.ok(existsSync(source), "a plain putFile keeps the source");
+      await store.putFile("curated/x/moved.parquet", source, { removeSource: true });
+      assert.ok(!existsSync(source), "removeSource consumes the source");
+      assert.deepEqual(await listKeys(store, "curated/x/"), ["curated/x/copied.parquet", "curated/x/moved.parquet"]);
+      assert.equal(Buffer.from(await store.get("curated/x/moved.parquet")).toString(), "PAR1");
+    });
+
+    it("refuses keys that are not relative, slash-separated paths", async (t) => {
+      const store = backend.open(t);
+      for (const key of ["", "/abs", "a//b", "a/../b", "./a", "a/.hidden", "a\\b"]) {
+        await assert.rejects(store.put(key, Buffer.from("x")), ValidationError, key);
+      }
+    });
+  });
+}
+
+describe("LocalObjectStore", () => {
+  it("publishes through a temporary name, leaving no temporary file behind", async (t) => {
+    const root = join(tempDir(t), "root");
+    const store = new LocalObjectStore(root, { fsync: true });
+    await Promise.all(Array.from({ length: 20 }, (_, i) => store.put(`p/${i % 2}.parquet`, Buffer.alloc(100_000, i))));
+    assert.deepEqual(await readdir(join(root, "p")), ["0.parquet", "1.parquet"]);
+  });
+});

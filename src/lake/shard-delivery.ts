@@ -1,0 +1,245 @@
+// Delivers one shard to the lake: read, buffer, and when a buffering hint is reached convert, publish and
+// only then commit the checkpoint. While one buffer is being converted the next one fills (at most one
+// flush in flight, so checkpoints commit in order and memory stays bounded by two buffers).
+import { writeFileSync } from "node:fs";
+import { mkdir, rm, unlink } from "node:fs/promises";
+import { join } from "node:path";
+import { setImmediate as yieldToEventLoop, setTimeout as sleep } from "node:timers/promises";
+import { errorMessage } from "../errors/index.js";
+import { lakeErrors, lakeFiles, lakeFlushSeconds, lakeRecords, type Logger } from "../monitor/index.js";
+import type { StartingPosition, Stream } from "../stream/index.js";
+import { objectName } from "./object-names.js";
+import type { ObjectStore } from "./object-store.js";
+import type { ConversionTarget, ParquetConverter } from "./parquet-converter.js";
+import type { PublishedThrough } from "./published-index.js";
+import { ShardBatch } from "./shard-batch.js";
+
+export interface ShardDeliveryOptions {
+  stream: Stream;
+  streamName: string;
+  shardId: string;
+  consumerName: string;
+  store: ObjectStore;
+  converter: ParquetConverter;
+  /** this shard's own scratch directory */
+  stagingDir: string;
+  bufferSizeBytes: number;
+  bufferIntervalMs: number;
+  readBatchSize: number;
+  /** where to start without a checkpoint */
+  startingPosition: "TRIM_HORIZON" | "LATEST";
+  checkpoint: string | undefined;
+  publishedThrough: PublishedThrough;
+  log: Logger;
+}
+
+/** Without an append notification (a producer in another process), the shard is polled this often. */
+const IDLE_POLL_MS = 250;
+const MAX_BACKOFF_MS = 5_000;
+/** Longest stretch of parsing between two turns of the event loop. */
+const TIME_SLICE_MS = 4;
+
+export class ShardDelivery {
+  /** the last sequence number whose records are all in the lake */
+  committed: string | undefined;
+  /** records read and published (or sent to the error prefix) since start */
+  recordsDelivered = 0;
+  /** records read but not yet delivered: buffered, or in the flush in flight */
+  recordsBuffered = 0;
+  private stopping = false;
+  private flushOnStop = true;
+  private flushWaiters: Array<{ resolve: () => void; reject: (error: unknown) => void }> = [];
+  private wake: (() => void) | undefined;
+  private inFlight: Promise<void> | undefined;
+  private readonly unsubscribe: () => void;
+
+  get shardId(): string {
+    return this.options.shardId;
+  }
+
+  constructor(private readonly options: ShardDeliveryOptions) {
+    this.committed = options.checkpoint;
+    this.unsubscribe = options.stream.onAppend(options.streamName, () => this.wake?.());
+  }
+
+  /** Runs until stop(); then flushes (unless told not to) and waits for the flush in flight. */
+  async run(): Promise<void> {
+    const { stream, streamName, shardId, readBatchSize, bufferSizeBytes, bufferIntervalMs } = this.options;
+    await rm(this.options.stagingDir, { recursive: true, force: true });
+    await mkdir(this.options.stagingDir, { recursive: true });
+    let position: StartingPosition = this.committed
+      ? { type: "AFTER_SEQUENCE_NUMBER", sequenceNumber: this.committed }
+      : { type: this.options.startingPosition };
+    let batch = this.newBatch();
+    try {
+      for (let failures = 0; !this.stopping; ) {
+        let records;
+        try {
+          const read = await stream.read(streamName, shardId, position, readBatchSize);
+          records = read.records;
+          position = read.next;
+          failures = 0;
+        } catch (error) {
+          failures++;
+          this.options.log.error({ err: errorMessage(error), shardId, failures }, "stream read failed; retrying");
+          await this.idle(Math.min(MAX_BACKOFF_MS, 100 * 2 ** failures));
+          continue;
+        }
+        const nowMs = Date.now();
+        let sliceStartMs = performance.now();
+        for (const record of records) {
+          batch.add(record, nowMs);
+          this.recordsBuffered++;
+          if (batch.bytes >= bufferSizeBytes) batch = await this.startFlush(batch);
+          // The SQLite stream answers reads synchronously, so while a backlog lasts this loop would keep the
+          // event loop to itself, and the flush in flight (each DuckDB statement, each file write) would only
+          // progress between reads. Yielding every few ms lets conversion and parsing overlap.
+          if (performance.now() - sliceStartMs >= TIME_SLICE_MS) {
+            await yieldToEventLoop();
+            sliceStartMs = performance.now();
+          }
+        }
+        await yieldToEventLoop();
+        const caughtUp = records.length < readBatchSize;
+        if (caughtUp && this.flushWaiters.length > 0) {
+          batch = await this.flushEverything(batch);
+          continue;
+        }
+        if (batch.startedAtMs !== undefined && nowMs - batch.startedAtMs >= bufferIntervalMs) batch = await this.startFlush(batch);
+        if (caughtUp) {
+          const untilDueMs = batch.startedAtMs === undefined ? IDLE_POLL_MS : batch.startedAtMs + bufferIntervalMs - Date.now();
+          await this.idle(Math.max(0, Math.min(IDLE_POLL_MS, untilDueMs)));
+        }
+      }
+      if (this.flushOnStop) batch = await this.flushEverything(batch);
+      else await this.inFlight;
+    } finally {
+      this.unsubscribe();
+      for (const waiter of this.flushWaiters.splice(0)) waiter.reject(new Error(`lake delivery of ${shardId} stopped before the flush`));
+      await rm(this.options.stagingDir, { recursive: true, force: true }).catch(() => undefined);
+    }
+  }
+
+  /**
+   * Stops reading. With `flush` (the default) the buffered records are delivered and committed first; without
+   * it they are dropped uncommitted, as a crash would leave them, to be re-read on the next start.
+   */
+  stop(flush = true): void {
+    this.stopping = true;
+    this.flushOnStop = flush;
+    this.wake?.();
+  }
+
+  /** Resolves once every record appended before the call is in the lake and checkpointed. */
+  flush(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.flushWaiters.push({ resolve, reject });
+      this.wake?.();
+    });
+  }
+
+  private newBatch(): ShardBatch {
+    return new ShardBatch(this.options.streamName, this.options.shardId, this.options.publishedThrough);
+  }
+
+  /** Hands `batch` to the flush pipeline (after the flush in flight) and returns a fresh batch. */
+  private async startFlush(batch: ShardBatch): Promise<ShardBatch> {
+    if (batch.isEmpty) return batch;
+    await this.inFlight;
+    const flight = this.deliver(batch);
+    // Awaited by the next flush; the no-op catch only keeps a failure from being reported as unhandled.
+    flight.catch(() => undefined);
+    this.inFlight = flight;
+    return this.newBatch();
+  }
+
+  private async flushEverything(batch: ShardBatch): Promise<ShardBatch> {
+    const waiters = this.flushWaiters.splice(0);
+    try {
+      const next = await this.startFlush(batch);
+      await this.inFlight;
+      for (const waiter of waiters) waiter.resolve();
+      return next;
+    } catch (error) {
+      for (const waiter of waiters) waiter.reject(error);
+      throw error;
+    }
+  }
+
+  /** Converts and publishes a batch, then commits its checkpoint; retries until both succeed. */
+  private async deliver(batch: ShardBatch): Promise<void> {
+    const { stream, streamName, shardId, consumerName, log } = this.options;
+    const endTimer = lakeFlushSeconds.startTimer();
+    const last = batch.range.lastSequenceNumber;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        // A DuckDB failure on raw records is retried on canonically re-encoded ones (ShardBatch.toNdjson).
+        // Publishing again after a failed checkpoint rewrites the same keys with the same rows.
+        await this.publish(batch, attempt > 0);
+        await stream.setCheckpoint(consumerName, streamName, shardId, last);
+        break;
+      } catch (error) {
+        if (this.stopping) throw error;
+        const backoffMs = Math.min(MAX_BACKOFF_MS, 100 * 2 ** attempt);
+        log.error({ err: errorMessage(error), shardId, records: batch.recordCount, attempt, backoffMs }, "lake flush failed; retrying");
+        await sleep(backoffMs);
+      }
+    }
+    this.committed = last;
+    this.recordsDelivered += batch.recordCount;
+    this.recordsBuffered -= batch.recordCount;
+    endTimer();
+  }
+
+  private async publish(batch: ShardBatch, canonical: boolean): Promise<void> {
+    const { store, converter, stagingDir } = this.options;
+    const range = batch.range;
+    const name = objectName(range, "parquet");
+    const outputs = [...batch.tableOutputs.values()].filter((output) => output.recordCount > 0);
+    if (outputs.length > 0) {
+      const ndjsonPath = join(stagingDir, `${range.firstSequenceNumber}-${range.lastSequenceNumber}.ndjson`);
+      const targets: ConversionTarget[] = outputs.map((output, n) => ({
+        output,
+        path: join(stagingDir, `${range.firstSequenceNumber}-${range.lastSequenceNumber}-${n}.parquet`),
+      }));
+      try {
+        // Synchronous on purpose: a few ms for a full buffer, where the async writeFile would take one turn
+        // of a busy event loop per 512 KiB chunk.
+        writeFileSync(ndjsonPath, batch.toNdjson(canonical));
+        await converter.convert(ndjsonPath, targets);
+        // allSettled: the staging files are removed below, and not while a put is still reading one.
+        await settleAll(targets.map(({ output, path }) => store.putFile(`${output.partitionPrefix}/${name}`, path, { removeSource: true })));
+      } finally {
+        await Promise.all([ndjsonPath, ...targets.map((target) => target.path)].map((path) => unlink(path).catch(() => undefined)));
+      }
+    }
+    const errorOutputs = [...batch.errorOutputs.values()];
+    const errorName = objectName(range, "ndjson");
+    await settleAll(errorOutputs.map((output) => store.put(`${output.partitionPrefix}/${errorName}`, Buffer.from(`${output.lines.join("\n")}\n`))));
+    // Counted once everything is published, so a retried flush is not counted twice.
+    for (const output of outputs) {
+      lakeFiles.inc({ table: output.table.name });
+      lakeRecords.inc({ table: output.table.name }, output.rowCount);
+    }
+    for (const output of errorOutputs) lakeErrors.inc({ error_type: output.errorType }, output.lines.length);
+  }
+
+  private async idle(ms: number): Promise<void> {
+    if (this.stopping || this.flushWaiters.length > 0) return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wake = done;
+    });
+    this.wake = undefined;
+  }
+}
+
+/** Waits for every promise, then fails with the first failure, if any. */
+async function settleAll(promises: ReadonlyArray<Promise<unknown>>): Promise<void> {
+  const failure = (await Promise.allSettled(promises)).find((result): result is PromiseRejectedResult => result.status === "rejected");
+  if (failure) throw failure.reason;
+}

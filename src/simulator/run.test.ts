@@ -1,0 +1,65 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import type { ShopEvent } from "../events/index.js";
+import { runSimulator } from "./run.js";
+import { createTrafficGenerator, generateEvents } from "./traffic.js";
+
+describe("runSimulator", () => {
+  it("sends rate × duration events, in order, in batches every interval", async () => {
+    const received: ShopEvent[] = [];
+    let batches = 0;
+    const progress = await runSimulator({
+      generator: createTrafficGenerator({ seed: 4 }),
+      ratePerSec: 2_000,
+      durationMs: 300,
+      intervalMs: 50,
+      sink: (events) => {
+        batches++;
+        received.push(...events);
+      },
+    });
+    assert.equal(progress.sent, 600);
+    assert.equal(received.length, 600);
+    assert.deepEqual(received, generateEvents({ seed: 4 }, 600));
+    assert.ok(batches >= 4 && batches <= 8, `${batches} batches`);
+    assert.ok(progress.elapsedMs >= 280 && progress.elapsedMs < 1_000, `${progress.elapsedMs} ms`);
+  });
+
+  it("waits for a slow sink instead of piling up requests", async () => {
+    let inFlight = 0;
+    let maxInFlight = 0;
+    const progress = await runSimulator({
+      generator: createTrafficGenerator({ seed: 4 }),
+      ratePerSec: 1_000,
+      durationMs: 200,
+      sink: async () => {
+        maxInFlight = Math.max(maxInFlight, ++inFlight);
+        await new Promise((resolve) => setTimeout(resolve, 30));
+        inFlight--;
+      },
+    });
+    assert.equal(maxInFlight, 1);
+    assert.equal(progress.sent, 200);
+  });
+
+  it("stops after the batch in flight when aborted", async () => {
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 150);
+    const progress = await runSimulator({
+      generator: createTrafficGenerator({ seed: 4 }),
+      ratePerSec: 1_000,
+      sink: () => {},
+      signal: controller.signal,
+    });
+    assert.ok(progress.sent > 50 && progress.sent < 400, `${progress.sent} sent`);
+  });
+
+  it("stops at maxEvents", async () => {
+    const progress = await runSimulator({ generator: createTrafficGenerator({ seed: 4 }), ratePerSec: 100_000, maxEvents: 50, sink: () => {} });
+    assert.equal(progress.sent, 50);
+  });
+
+  it("rejects a rate that is not positive", async () => {
+    await assert.rejects(runSimulator({ generator: createTrafficGenerator({ seed: 4 }), ratePerSec: 0, sink: () => {} }), RangeError);
+  });
+});
