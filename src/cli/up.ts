@@ -14,6 +14,7 @@ interface UpOptions {
   dataDir: string;
   simulateRate?: number;
   config?: string;
+  drainTimeout: number;
 }
 
 export function applyUpOptions(config: PipelineConfig, options: UpOptions): PipelineConfig {
@@ -33,15 +34,16 @@ export function registerUp(program: Command): void {
     .option("--data-dir <dir>", "where the stream, serving store and lake live", "./.shopstream")
     .option("--simulate-rate <n>", "simulated events per second; 0 for none (default 50)", parseNumberOption("--simulate-rate", 0, 1_000_000))
     .option("--config <file>", "pipeline config (YAML); without it the built-in default pipeline runs")
+    .option("--drain-timeout <seconds>", "on stop, how long to keep processing what was accepted", parseNumberOption("--drain-timeout", 0, 3600), 30)
     .action(
       action(async (options: UpOptions) => {
         const config = applyUpOptions(loadPipelineConfig(options.config), options);
-        await runUp(config, options.dataDir);
+        await runUp(config, options.dataDir, options.drainTimeout * 1000);
       }),
     );
 }
 
-async function runUp(config: PipelineConfig, dataDir: string): Promise<void> {
+async function runUp(config: PipelineConfig, dataDir: string, drainTimeoutMs: number): Promise<void> {
   const log = componentLogger("up");
   const pipeline = await Pipeline.open(config, dataDir);
   await pipeline.start();
@@ -72,11 +74,11 @@ async function runUp(config: PipelineConfig, dataDir: string): Promise<void> {
         process.exit(130);
       }
       stopping = true;
-      process.stdout.write(`\n${signal}: draining in-flight batches, flushing the lake and committing checkpoints…\n`);
+      process.stdout.write(`\n${signal}: processing what was accepted, flushing the lake and committing checkpoints…\n`);
       try {
         await simulator?.stop();
         await server.close();
-        await pipeline.stop();
+        await pipeline.stop({ drainTimeoutMs });
         process.stdout.write("stopped cleanly\n");
       } catch (error) {
         log.error({ err: error }, "shutdown failed");

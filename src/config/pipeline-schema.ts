@@ -4,17 +4,8 @@ import { Type, type Static } from "@sinclair/typebox";
 import { functionsConfigSchema } from "../functions/config.js";
 import { ingestConfigSchema } from "../ingest/config.js";
 import { lakeConfigSchema } from "../lake/config.js";
+import { simulatorConfigSchema } from "../simulator/config.js";
 import { streamBackendConfigSchema, streamsConfigSchema } from "../stream/config.js";
-
-export const simulatorConfigSchema = Type.Object(
-  {
-    ratePerSec: Type.Number({ minimum: 0, maximum: 1_000_000, default: 50, description: "events per second the built-in simulator sends; 0 turns it off" }),
-    seed: Type.Integer({ default: 1, description: "traffic seed" }),
-    speed: Type.Number({ minimum: 0.001, maximum: 100_000, default: 60, description: "shop time per real time" }),
-    catalogSeed: Type.Integer({ default: 42, description: "seed of the catalog (products, stores, customers) the pipeline and simulator share" }),
-  },
-  { additionalProperties: false, default: {}, description: "the built-in traffic simulator and the catalog" },
-);
 
 export const serverConfigSchema = Type.Object(
   {

@@ -5,7 +5,7 @@ export const ingestConfigSchema = Type.Object(
   {
     stream: Type.String({ default: "events", description: "stream that accepted events are appended to" }),
     maxBodyBytes: Type.Integer({ minimum: 1024, maximum: 64 * 1024 * 1024, default: 10 * 1024 * 1024, description: "largest request body, in bytes; larger bodies get 413" }),
-    maxEventsPerRequest: Type.Integer({ minimum: 1, maximum: 100_000, default: 10_000, description: "most events in one request" }),
+    maxEventsPerRequest: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 100_000, description: "most events in one request (the body size limit usually binds first)" }),
     maxEventBytes: Type.Integer({ minimum: 256, maximum: 1024 * 1024, default: 1024 * 1024, description: "largest single event once serialized, in bytes" }),
     maxInflightEvents: Type.Integer({ minimum: 100, maximum: 10_000_000, default: 200_000, description: "events being appended at once across requests; beyond it ingest answers 429 with Retry-After" }),
   },

@@ -104,6 +104,18 @@ export class Pipeline {
     for (const [consumer, records] of Object.entries(await this.lag())) streamLag.set({ consumer }, records);
   }
 
+  private async drainFunctions(deadline: number): Promise<void> {
+    let remaining = Infinity;
+    while (Date.now() < deadline) {
+      remaining = Object.values(await this.functions.lag()).reduce((sum, n) => sum + n, 0);
+      if (remaining === 0) return;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    if (remaining > 0 && remaining !== Infinity) {
+      this.log.warn({ remaining }, "drain timeout reached; the rest is processed after the next start");
+    }
+  }
+
   /** Consumer lag in records, per consumer. */
   async lag(): Promise<Record<string, number>> {
     const lag = await this.functions.lag();
@@ -111,10 +123,18 @@ export class Pipeline {
     return lag;
   }
 
-  async stop(): Promise<void> {
-    // Functions first: enrich's last batch reaches `curated` before the lake's final flush reads it.
+  /**
+   * Stops in data-flow order. Callers stop producers first (HTTP, simulator); then, for up to
+   * `drainTimeoutMs`, the functions work off what was already accepted, so a graceful stop leaves every
+   * acknowledged event in the serving store and the lake. Whatever the timeout leaves behind stays in the
+   * stream and is processed after the next start.
+   */
+  async stop(options: { drainTimeoutMs?: number } = {}): Promise<void> {
+    const deadline = Date.now() + (options.drainTimeoutMs ?? 0);
+    await this.drainFunctions(deadline);
     await this.functions.stop();
     for (const timer of this.timers) clearInterval(timer);
+    if (Date.now() < deadline) await this.lake.flush();
     await this.lake.stop();
     await this.store.close();
     await this.stream.close();

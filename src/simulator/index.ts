@@ -32,3 +32,4 @@ export { EventTally } from "./event-tally.js";
 export { runSimulator, type EventSink, type RunProgress, type RunSimulatorOptions } from "./run.js";
 export { HttpSinkError, httpSink, type HttpSink, type HttpSinkOptions, type HttpSinkStats } from "./http-sink.js";
 export { writeEventsNdjson, type WriteNdjsonOptions, type WriteNdjsonResult } from "./ndjson-file.js";
+export { simulatorConfigSchema, type SimulatorConfig } from "./config.js";

@@ -4,7 +4,7 @@ import type { FastifyInstance } from "fastify";
 import { parsePipelineConfig, type PipelineConfig } from "../config/index.js";
 import { Pipeline } from "../pipeline/index.js";
 import { createServer, serverUrl } from "../server/index.js";
-import { tempDir } from "./temp-dir.js";
+import { makeTempDir, removeDir } from "./temp-dir.js";
 
 export interface TestServer {
   url: string;
@@ -21,7 +21,9 @@ export async function startTestServer(
 ): Promise<TestServer> {
   const config = parsePipelineConfig(options.yaml ?? "simulator:\n  ratePerSec: 0\nserver:\n  port: 0\n");
   options.patch?.(config);
-  const dataDir = options.dataDir ?? tempDir(t);
+  // The server stops before its data dir goes: hooks run in the order they were registered.
+  const ownDir = options.dataDir === undefined;
+  const dataDir = options.dataDir ?? makeTempDir();
   const pipeline = await Pipeline.open(config, dataDir);
   await pipeline.start();
   const server = await createServer(pipeline);
@@ -33,7 +35,10 @@ export async function startTestServer(
     await server.close();
     await pipeline.stop();
   };
-  t.after(stop);
+  t.after(async () => {
+    await stop();
+    if (ownDir) removeDir(dataDir);
+  });
   return { url: serverUrl(server), dataDir, pipeline, server, stop };
 }
 

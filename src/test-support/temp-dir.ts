@@ -5,7 +5,16 @@ import { join } from "node:path";
 import type { TestContext } from "node:test";
 
 export function tempDir(t: TestContext | { after: (fn: () => void) => void }, prefix = "shopstream-"): string {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = makeTempDir(prefix);
+  t.after(() => removeDir(dir));
   return dir;
+}
+
+/** A temp dir the caller removes (with removeDir) when it is done, e.g. after a server stops. */
+export function makeTempDir(prefix = "shopstream-"): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+export function removeDir(dir: string): void {
+  rmSync(dir, { recursive: true, force: true });
 }
