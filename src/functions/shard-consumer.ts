@@ -3,7 +3,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { errorMessage } from "../errors/index.js";
 import { functionBatchSeconds, functionErrors, functionRecords, type Logger } from "../monitor/index.js";
-import type { StartingPosition, Stream, StreamRecord } from "../stream/index.js";
+import { Wakeup, type StartingPosition, type Stream, type StreamRecord } from "../stream/index.js";
 import type { BuiltinFunction, DecodedRecord, MappingOptions } from "./types.js";
 
 const IDLE_POLL_MS = 250;
@@ -11,7 +11,7 @@ const MAX_BACKOFF_MS = 5_000;
 
 export class ShardConsumer {
   private stopping = false;
-  private wake: (() => void) | undefined;
+  private readonly wakeup = new Wakeup();
   private readonly unsubscribe: () => void;
   /** the last sequence number committed, for lag */
   committed: string | undefined;
@@ -24,7 +24,7 @@ export class ShardConsumer {
     private readonly options: MappingOptions,
     private readonly log: Logger,
   ) {
-    this.unsubscribe = stream.onAppend(options.stream, () => this.wake?.());
+    this.unsubscribe = stream.onAppend(options.stream, () => this.wakeup.wake());
   }
 
   /** Runs until stop(); the batch in flight completes and commits before it returns. */
@@ -38,12 +38,12 @@ export class ShardConsumer {
         const read = await this.stream.read(this.options.stream, this.shardId, position, this.options.batchSize);
         if (read.records.length === 0) {
           position = read.next;
-          await this.idle(IDLE_POLL_MS);
+          await this.wakeup.sleep(IDLE_POLL_MS);
           continue;
         }
         let records = read.records;
         if (records.length < this.options.batchSize && this.options.maximumBatchingWindowMs > 0 && !this.stopping) {
-          await this.idle(this.options.maximumBatchingWindowMs);
+          await this.wakeup.sleep(this.options.maximumBatchingWindowMs);
           const more = await this.stream.read(this.options.stream, this.shardId, read.next, this.options.batchSize - records.length);
           records = records.concat(more.records);
           position = more.next;
@@ -59,19 +59,7 @@ export class ShardConsumer {
 
   stop(): void {
     this.stopping = true;
-    this.wake?.();
-  }
-
-  private async idle(ms: number): Promise<void> {
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.wake = done;
-    });
-    this.wake = undefined;
+    this.wakeup.wake();
   }
 
   private async process(records: StreamRecord[]): Promise<void> {

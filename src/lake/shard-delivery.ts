@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { setImmediate as yieldToEventLoop, setTimeout as sleep } from "node:timers/promises";
 import { errorMessage } from "../errors/index.js";
 import { lakeErrors, lakeFiles, lakeFlushSeconds, lakeRecords, type Logger } from "../monitor/index.js";
-import type { StartingPosition, Stream } from "../stream/index.js";
+import { Wakeup, type StartingPosition, type Stream } from "../stream/index.js";
 import { objectName } from "./object-names.js";
 import type { ObjectStore } from "./object-store.js";
 import type { ConversionTarget, ParquetConverter } from "./parquet-converter.js";
@@ -49,7 +49,7 @@ export class ShardDelivery {
   private stopping = false;
   private flushOnStop = true;
   private flushWaiters: Array<{ resolve: () => void; reject: (error: unknown) => void }> = [];
-  private wake: (() => void) | undefined;
+  private readonly wakeup = new Wakeup();
   private inFlight: Promise<void> | undefined;
   private readonly unsubscribe: () => void;
 
@@ -59,7 +59,7 @@ export class ShardDelivery {
 
   constructor(private readonly options: ShardDeliveryOptions) {
     this.committed = options.checkpoint;
-    this.unsubscribe = options.stream.onAppend(options.streamName, () => this.wake?.());
+    this.unsubscribe = options.stream.onAppend(options.streamName, () => this.wakeup.wake());
   }
 
   /** Runs until stop(); then flushes (unless told not to) and waits for the flush in flight. */
@@ -127,14 +127,14 @@ export class ShardDelivery {
   stop(flush = true): void {
     this.stopping = true;
     this.flushOnStop = flush;
-    this.wake?.();
+    this.wakeup.wake();
   }
 
   /** Resolves once every record appended before the call is in the lake and checkpointed. */
   flush(): Promise<void> {
     return new Promise((resolve, reject) => {
       this.flushWaiters.push({ resolve, reject });
-      this.wake?.();
+      this.wakeup.wake();
     });
   }
 
@@ -226,15 +226,7 @@ export class ShardDelivery {
 
   private async idle(ms: number): Promise<void> {
     if (this.stopping || this.flushWaiters.length > 0) return;
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.wake = done;
-    });
-    this.wake = undefined;
+    await this.wakeup.sleep(ms);
   }
 }
 

@@ -3,3 +3,4 @@ export type * from "./types.js";
 export { SqliteStream, type SqliteStreamOptions } from "./sqlite/sqlite-stream.js";
 export { compareSequenceNumbers, formatSequenceNumber, parseSequenceCounter, shardIdOf, shardIndexOf } from "./sequence.js";
 export { evenShards, hashKeyOf, MAX_HASH_KEY } from "./routing.js";
+export { Wakeup } from "./wakeup.js";
