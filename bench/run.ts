@@ -6,12 +6,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { benchIngest } from "./scenarios/ingest.js";
+import { benchStream } from "./scenarios/stream.js";
 import { machine, printTable, writeResults, type Figure } from "./lib/report.js";
 
 process.env["SHOPSTREAM_LOG_LEVEL"] ??= "warn";
 
 const scenarios: Record<string, (options: { quick: boolean; dir: string }) => Promise<Figure[]>> = {
   ingest: benchIngest,
+  stream: benchStream,
 };
 
 const { values } = parseArgs({
