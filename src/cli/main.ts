@@ -1,9 +1,11 @@
 // The shopstream command line: one subcommand per file, registered here.
 import { readFileSync } from "node:fs";
 import { Command } from "commander";
+import { registerDestroy } from "./destroy.js";
 import { registerQuery } from "./query.js";
 import { registerSimulate } from "./simulate.js";
 import { registerUp } from "./up.js";
+import { registerValidate } from "./validate.js";
 
 const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
 
@@ -15,6 +17,8 @@ export function buildProgram(): Command {
   registerUp(program);
   registerSimulate(program);
   registerQuery(program);
+  registerValidate(program);
+  registerDestroy(program);
   return program;
 }
 

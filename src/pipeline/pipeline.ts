@@ -11,6 +11,7 @@ import { componentLogger, streamLag } from "../monitor/index.js";
 import { generateCatalog } from "../simulator/index.js";
 import { migrate, SqliteStore, type ServingStore } from "../store/index.js";
 import { SqliteStream, type Stream } from "../stream/index.js";
+import { acquireDataDirLock } from "./data-dir-lock.js";
 import { loadReferenceData, seedReferenceData } from "./reference-data.js";
 
 export interface PipelinePaths {
@@ -47,10 +48,12 @@ export class Pipeline {
     readonly ingest: IngestService,
     readonly functions: FunctionRuntime,
     readonly lake: LakeDelivery,
+    private readonly releaseLock: () => void,
   ) {}
 
   static async open(config: PipelineConfig, dataDir: string): Promise<Pipeline> {
     const paths = pipelinePaths(dataDir);
+    const releaseLock = acquireDataDirLock(dataDir);
     mkdirSync(paths.lakeDir, { recursive: true });
     const stream = new SqliteStream({
       path: paths.streamDb,
@@ -84,7 +87,7 @@ export class Pipeline {
     }
     const functions = new FunctionRuntime(stream, deployments);
     const lake = new LakeDelivery({ stream, store: new LocalObjectStore(paths.lakeDir), stagingDir: paths.stagingDir, config: config.lake });
-    return new Pipeline(config, paths, stream, store, ingest, functions, lake);
+    return new Pipeline(config, paths, stream, store, ingest, functions, lake, releaseLock);
   }
 
   async start(): Promise<void> {
@@ -138,5 +141,6 @@ export class Pipeline {
     await this.lake.stop();
     await this.store.close();
     await this.stream.close();
+    this.releaseLock();
   }
 }
