@@ -6,6 +6,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { benchIngest } from "./scenarios/ingest.js";
+import { benchFunctions } from "./scenarios/functions.js";
+import { benchQueue } from "./scenarios/queue.js";
 import { benchStream } from "./scenarios/stream.js";
 import { machine, printTable, writeResults, type Figure } from "./lib/report.js";
 
@@ -14,6 +16,8 @@ process.env["SHOPSTREAM_LOG_LEVEL"] ??= "warn";
 const scenarios: Record<string, (options: { quick: boolean; dir: string }) => Promise<Figure[]>> = {
   ingest: benchIngest,
   stream: benchStream,
+  functions: benchFunctions,
+  queue: benchQueue,
 };
 
 const { values } = parseArgs({

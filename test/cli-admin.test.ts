@@ -49,6 +49,7 @@ describe("shopstream destroy", () => {
     const noTty = runCli(["destroy", "--data-dir", server.dataDir]);
     assert.equal(noTty.status, 2);
     assert.match(noTty.stdout, /stream\s+events/);
+    assert.match(noTty.stdout, /queue\s+replenishment /);
     assert.match(noTty.stderr, /pass --yes/);
 
     const done = runCli(["destroy", "--data-dir", server.dataDir, "--yes"]);

@@ -1,5 +1,6 @@
 // `shopstream up`: the whole pipeline in one process — ingest, stream, functions, lake, dashboard and the
 // simulator. Ctrl-C or SIGTERM stops it gracefully; a second one exits at once.
+import { dirname, resolve } from "node:path";
 import type { Command } from "commander";
 import { loadPipelineConfig, type PipelineConfig } from "../config/index.js";
 import { componentLogger } from "../monitor/index.js";
@@ -38,14 +39,14 @@ export function registerUp(program: Command): void {
     .action(
       action(async (options: UpOptions) => {
         const config = applyUpOptions(loadPipelineConfig(options.config), options);
-        await runUp(config, options.dataDir, options.drainTimeout * 1000);
+        await runUp(config, options.dataDir, options.drainTimeout * 1000, options.config ? dirname(resolve(options.config)) : undefined);
       }),
     );
 }
 
-async function runUp(config: PipelineConfig, dataDir: string, drainTimeoutMs: number): Promise<void> {
+async function runUp(config: PipelineConfig, dataDir: string, drainTimeoutMs: number, configDir: string | undefined): Promise<void> {
   const log = componentLogger("up");
-  const pipeline = await Pipeline.open(config, dataDir);
+  const pipeline = await Pipeline.open(config, dataDir, configDir === undefined ? {} : { configDir });
   await pipeline.start();
   const server = await createServer(pipeline);
   await server.listen({ host: config.server.host, port: config.server.port });

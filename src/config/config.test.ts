@@ -21,14 +21,15 @@ describe("pipeline config", () => {
     assert.equal(config.server.port, 4566);
     assert.equal(config.server.host, "127.0.0.1");
     assert.deepEqual(Object.keys(config.streams).sort(), ["curated", "events"]);
-    assert.equal(config.functions.orders.batchSize, 500);
+    assert.deepEqual(Object.keys(config.functions).sort(), ["enrich", "orders"]);
+    assert.deepEqual(Object.keys(config.queues).sort(), ["replenishment", "replenishment-dlq"]);
     assert.equal(config.lake.bufferIntervalMs, 1000);
   });
 
   it("overrides only what the file names", () => {
     const config = parsePipelineConfig("functions:\n  orders:\n    batchSize: 50\nstreams:\n  events: { shards: 2 }\n");
-    assert.equal(config.functions.orders.batchSize, 50);
-    assert.equal(config.functions.orders.maximumBatchingWindowMs, 0);
+    assert.equal(config.functions["orders"]?.batchSize, 50);
+    assert.equal(config.functions["orders"]?.maximumBatchingWindowMs, 0);
     assert.equal(config.streams["events"]!.shards, 2);
     assert.equal(config.streams["events"]!.retentionHours, 24);
   });

@@ -4,6 +4,7 @@ import { Type, type Static } from "@sinclair/typebox";
 import { functionsConfigSchema } from "../functions/config.js";
 import { ingestConfigSchema } from "../ingest/config.js";
 import { lakeConfigSchema } from "../lake/config.js";
+import { queueBackendConfigSchema, queuesConfigSchema } from "../queue/config.js";
 import { simulatorConfigSchema } from "../simulator/config.js";
 import { streamBackendConfigSchema, streamsConfigSchema } from "../stream/config.js";
 
@@ -21,6 +22,8 @@ export const pipelineConfigSchema = Type.Object(
     streams: streamsConfigSchema,
     streamBackend: streamBackendConfigSchema,
     ingest: ingestConfigSchema,
+    queues: queuesConfigSchema,
+    queueBackend: queueBackendConfigSchema,
     functions: functionsConfigSchema,
     lake: lakeConfigSchema,
     simulator: simulatorConfigSchema,

@@ -1,5 +1,11 @@
-// Public surface of the function runtime and the built-in functions.
+// Public surface of the function runtime: deployFunctions (config → runtime with its event source
+// mappings), direct invocation, the AWS identifiers others reuse, and the built-in functions.
 export type * from "./types.js";
-export { FunctionRuntime, type FunctionDeployment } from "./runtime.js";
+export { deployFunctions, type DeployFunctionsOptions } from "./deploy.js";
+export { FunctionRuntime, type InvokeResult } from "./runtime.js";
+export { functionsConfigSchema, type FunctionConfig, type FunctionConfigInput, type FunctionsConfig } from "./config.js";
+export type { FunctionError } from "./invocation.js";
+export type { KinesisInvocationRecord } from "./failure-destination.js";
+export { AWS_ACCOUNT_ID, AWS_REGION, FUNCTION_ROLE_ARN, functionArn, queueArn, queueNameOf, streamArn } from "./arn.js";
 export { createEnrichFunction, curate, type ReferenceData } from "./builtin/enrich.js";
 export { createOrdersFunction } from "./builtin/orders.js";

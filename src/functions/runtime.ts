@@ -1,54 +1,132 @@
-// Runs functions over streams: one ShardConsumer per (function, shard). Stop drains: every consumer
-// finishes and commits its batch in flight before stop() resolves.
-import { componentLogger } from "../monitor/index.js";
+// The deployed functions: runs their event source mappings (a ShardConsumer per function and shard, a
+// QueuePoller per queue mapping) and answers direct invocations. stop() drains: every mapping finishes
+// and commits its batch in flight, then the workers are shut down.
+import { NotFoundError, ValidationError } from "../errors/index.js";
+import { componentLogger, type Logger } from "../monitor/index.js";
+import type { Queue } from "../queue/index.js";
 import type { Stream } from "../stream/index.js";
+import type { FailureDestination } from "./failure-destination.js";
+import type { FunctionInvoker } from "./invoker.js";
+import { QueuePoller } from "./queue-poller.js";
+import type { RetryBackoff } from "./retry-backoff.js";
 import { ShardConsumer } from "./shard-consumer.js";
-import type { BuiltinFunction, MappingOptions } from "./types.js";
+import type { FunctionSpec } from "./types.js";
 
-export interface FunctionDeployment {
-  fn: BuiltinFunction<any>;
-  mapping: MappingOptions;
+export interface DeployedFunction {
+  spec: FunctionSpec;
+  invoker: FunctionInvoker;
+  destination?: FailureDestination;
+}
+
+export interface RuntimeBackends {
+  stream: Stream;
+  queue: Queue | undefined;
+  backoff: RetryBackoff;
+  clock: () => number;
+}
+
+/** Lambda's Invoke answer: the result, or with functionError set, the error as the payload. */
+export interface InvokeResult {
+  requestId: string;
+  executedVersion: "$LATEST";
+  payload: unknown;
+  functionError?: "Unhandled";
+}
+
+interface RunningMapping {
+  functionName: string;
+  stop(): void;
+  done: Promise<void>;
+  /** stream mappings only: the shard and its committed position, for lag */
+  shard?: { stream: string; shardId: string; consumer: ShardConsumer };
 }
 
 export class FunctionRuntime {
-  private readonly consumers: Array<{ consumer: ShardConsumer; name: string; stream: string; shardId: string; done: Promise<void> }> = [];
+  private readonly mappings: RunningMapping[] = [];
   private readonly log = componentLogger("functions");
 
   constructor(
-    private readonly stream: Stream,
-    private readonly deployments: FunctionDeployment[],
+    private readonly functions: ReadonlyMap<string, DeployedFunction>,
+    private readonly backends: RuntimeBackends,
   ) {}
 
+  /** The checkpoint owner name of a function's stream mapping. */
   static consumerName(functionName: string): string {
     return `function:${functionName}`;
   }
 
+  get functionNames(): string[] {
+    return [...this.functions.keys()];
+  }
+
+  /** Starts every event source mapping. Functions without one are ready for invokeFunction as they are. */
   async start(): Promise<void> {
-    for (const { fn, mapping } of this.deployments) {
-      const description = await this.stream.describeStream(mapping.stream);
-      const name = FunctionRuntime.consumerName(fn.name);
-      for (const shard of description.shards) {
-        const log = this.log.child({ function: fn.name, shardId: shard.shardId });
-        const consumer = new ShardConsumer(this.stream, shard.shardId, name, fn, mapping, log);
-        const done = consumer.run().catch((error) => log.error({ err: error }, "shard consumer stopped with an error"));
-        this.consumers.push({ consumer, name: fn.name, stream: mapping.stream, shardId: shard.shardId, done });
+    const { stream, queue, backoff, clock } = this.backends;
+    for (const { spec, invoker, destination } of this.functions.values()) {
+      const log = this.log.child({ function: spec.name });
+      const source = spec.source;
+      if (source?.kind === "stream") {
+        const { mapping } = source;
+        for (const { shardId } of (await stream.describeStream(mapping.stream)).shards) {
+          const consumer = new ShardConsumer({
+            stream,
+            shardId,
+            consumerName: FunctionRuntime.consumerName(spec.name),
+            functionName: spec.name,
+            mapping,
+            invoker,
+            destination,
+            backoff,
+            clock,
+            log: log.child({ shardId }),
+          });
+          this.track({ functionName: spec.name, stop: () => consumer.stop(), shard: { stream: mapping.stream, shardId, consumer } }, consumer.run(), log);
+        }
+      } else if (source?.kind === "queue" && queue) {
+        const poller = new QueuePoller({ queue, functionName: spec.name, mapping: source.mapping, invoker, backoff, log: log.child({ queue: source.mapping.queue }) });
+        this.track({ functionName: spec.name, stop: () => poller.stop() }, poller.run(), log);
       }
     }
   }
 
-  /** Records not yet processed, per consumer (`function:<name>`). */
+  private track(mapping: Omit<RunningMapping, "done">, running: Promise<void>, log: Logger): void {
+    const done = running.catch((error: unknown) => log.error({ err: error }, "event source mapping stopped with an error"));
+    this.mappings.push({ ...mapping, done });
+  }
+
+  /** Runs a function once on a JSON event (Lambda's Invoke, RequestResponse). A function error is a
+   * result with functionError set, as on AWS; only an unknown function or a bad payload throws. */
+  async invokeFunction(name: string, payload: unknown): Promise<InvokeResult> {
+    const fn = this.functions.get(name);
+    if (!fn) throw new NotFoundError(`function ${JSON.stringify(name)} does not exist`, "function_not_found");
+    let event: unknown;
+    try {
+      // Lambda receives JSON: what JSON cannot carry does not reach the handler.
+      event = JSON.parse(JSON.stringify(payload ?? null));
+    } catch (error) {
+      throw new ValidationError(`the payload is not JSON: ${(error as Error).message}`, "invalid_payload");
+    }
+    const outcome = await fn.invoker.invokeEvent(event);
+    if (outcome.ok) return { requestId: outcome.requestId, executedVersion: "$LATEST", payload: outcome.response };
+    this.log.error({ function: name, requestId: outcome.requestId, error: outcome.error }, "invocation failed");
+    return { requestId: outcome.requestId, executedVersion: "$LATEST", payload: outcome.error, functionError: "Unhandled" };
+  }
+
+  /** Records not yet processed, per stream consumer (`function:<name>`). */
   async lag(): Promise<Record<string, number>> {
     const lag: Record<string, number> = {};
-    for (const c of this.consumers) {
-      const consumer = FunctionRuntime.consumerName(c.name);
-      lag[consumer] = (lag[consumer] ?? 0) + (await this.stream.countAfter(c.stream, c.shardId, c.consumer.committed));
+    for (const { functionName, shard } of this.mappings) {
+      if (!shard) continue;
+      const consumer = FunctionRuntime.consumerName(functionName);
+      lag[consumer] = (lag[consumer] ?? 0) + (await this.backends.stream.countAfter(shard.stream, shard.shardId, shard.consumer.committed));
     }
     return lag;
   }
 
   async stop(): Promise<void> {
-    for (const c of this.consumers) c.consumer.stop();
-    await Promise.all(this.consumers.map((c) => c.done));
-    this.consumers.length = 0;
+    for (const mapping of this.mappings) mapping.stop();
+    await Promise.all(this.mappings.map((mapping) => mapping.done));
+    this.mappings.length = 0;
+    await Promise.all([...this.functions.values()].map((fn) => fn.invoker.close()));
   }
 }

@@ -1,107 +1,121 @@
-// Reads one shard for one function: read a batch, invoke, commit the checkpoint, repeat. The checkpoint
-// moves only after a batch succeeds, so a crash replays at most the batch in flight (sinks are idempotent).
-import { setTimeout as sleep } from "node:timers/promises";
+// A Kinesis-style event source mapping for one shard: reads records in order, deals them to
+// parallelizationFactor lanes by partition key, and commits the checkpoint as far as every earlier record
+// is done (succeeded or discarded). It reads at most one batch ahead of what is in flight, so a slow
+// function slows its reads and the backlog waits in the durable stream. A crash replays at most the
+// records in flight; sinks are idempotent.
 import { errorMessage } from "../errors/index.js";
-import { functionBatchSeconds, functionErrors, functionRecords, type Logger } from "../monitor/index.js";
-import { Wakeup, type StartingPosition, type Stream, type StreamRecord } from "../stream/index.js";
-import type { BuiltinFunction, DecodedRecord, MappingOptions } from "./types.js";
+import type { Logger } from "../monitor/index.js";
+import { Wakeup, type StartingPosition, type Stream } from "../stream/index.js";
+import { CheckpointTracker } from "./checkpoint-tracker.js";
+import type { FailureDestination } from "./failure-destination.js";
+import type { FunctionInvoker } from "./invoker.js";
+import { backoffMs, pause, type RetryBackoff } from "./retry-backoff.js";
+import { laneOf, ShardLane } from "./shard-lane.js";
+import { StreamBatchProcessor, type TrackedRecord } from "./stream-batch-processor.js";
+import type { StreamMappingOptions } from "./types.js";
 
 const IDLE_POLL_MS = 250;
-const MAX_BACKOFF_MS = 5_000;
+/** the most records one read returns (Kinesis GetRecords) */
+const MAX_READ_RECORDS = 10_000;
+
+export interface ShardConsumerOptions {
+  stream: Stream;
+  shardId: string;
+  /** whose checkpoint this is: `function:<name>` */
+  consumerName: string;
+  functionName: string;
+  mapping: StreamMappingOptions;
+  invoker: FunctionInvoker;
+  destination: FailureDestination | undefined;
+  backoff: RetryBackoff;
+  clock: () => number;
+  log: Logger;
+}
 
 export class ShardConsumer {
-  private stopping = false;
-  private readonly wakeup = new Wakeup();
-  private readonly unsubscribe: () => void;
   /** the last sequence number committed, for lag */
   committed: string | undefined;
+  private readonly stopped = new AbortController();
+  private readonly wakeup = new Wakeup();
+  private readonly tracker = new CheckpointTracker();
+  private commits: Promise<void> = Promise.resolve();
 
-  constructor(
-    private readonly stream: Stream,
-    private readonly shardId: string,
-    private readonly consumerName: string,
-    private readonly fn: BuiltinFunction,
-    private readonly options: MappingOptions,
-    private readonly log: Logger,
-  ) {
-    this.unsubscribe = stream.onAppend(options.stream, () => this.wakeup.wake());
-  }
+  constructor(private readonly options: ShardConsumerOptions) {}
 
-  /** Runs until stop(); the batch in flight completes and commits before it returns. */
+  /** Runs until stop(); batches in flight finish and commit before it returns. */
   async run(): Promise<void> {
-    this.committed = await this.stream.getCheckpoint(this.consumerName, this.options.stream, this.shardId);
-    let position: StartingPosition = this.committed
-      ? { type: "AFTER_SEQUENCE_NUMBER", sequenceNumber: this.committed }
-      : { type: this.options.startingPosition };
+    const { stream, mapping, shardId, consumerName } = this.options;
+    const unsubscribe = stream.onAppend(mapping.stream, () => this.wakeup.wake());
+    const processor = new StreamBatchProcessor({ ...this.options, signal: this.stopped.signal });
+    const settle = (records: TrackedRecord[]) => this.settle(records);
+    const lanes = Array.from({ length: mapping.parallelizationFactor }, () => new ShardLane(mapping, processor, settle));
+    const lanesDone = Promise.all(lanes.map((lane) => lane.run()));
     try {
-      while (!this.stopping) {
-        const read = await this.stream.read(this.options.stream, this.shardId, position, this.options.batchSize);
-        if (read.records.length === 0) {
-          position = read.next;
+      this.committed = await stream.getCheckpoint(consumerName, mapping.stream, shardId);
+      let position: StartingPosition = this.committed
+        ? { type: "AFTER_SEQUENCE_NUMBER", sequenceNumber: this.committed }
+        : mapping.startingPosition;
+      const readAheadRecords = (mapping.parallelizationFactor + 1) * mapping.batchSize;
+      for (let readFailures = 0; !this.stopped.signal.aborted; ) {
+        const room = readAheadRecords - this.tracker.pending;
+        if (room <= 0) {
           await this.wakeup.sleep(IDLE_POLL_MS);
           continue;
         }
-        let records = read.records;
-        if (records.length < this.options.batchSize && this.options.maximumBatchingWindowMs > 0 && !this.stopping) {
-          await this.wakeup.sleep(this.options.maximumBatchingWindowMs);
-          const more = await this.stream.read(this.options.stream, this.shardId, read.next, this.options.batchSize - records.length);
-          records = records.concat(more.records);
-          position = more.next;
-        } else {
-          position = read.next;
+        let read;
+        try {
+          read = await stream.read(mapping.stream, shardId, position, Math.min(room, MAX_READ_RECORDS));
+          readFailures = 0;
+        } catch (error) {
+          const waitMs = backoffMs(this.options.backoff, readFailures++);
+          this.options.log.error({ err: errorMessage(error), waitMs }, "stream read failed; retrying");
+          await pause(waitMs, this.stopped.signal);
+          continue;
         }
-        await this.process(records);
+        position = read.next;
+        if (read.records.length === 0) {
+          // A new LATEST or AT_TIMESTAMP mapping pins where it started: a restart resumes there rather than
+          // at a later tip, and lag counts from there.
+          const unpinned = this.committed === undefined && this.tracker.pending === 0 && mapping.startingPosition.type !== "TRIM_HORIZON";
+          if (unpinned && position.type === "AFTER_SEQUENCE_NUMBER") await this.commit(position.sequenceNumber);
+          await this.wakeup.sleep(IDLE_POLL_MS);
+          continue;
+        }
+        const first = this.tracker.add(read.records.map((record) => record.sequenceNumber));
+        for (const [i, record] of read.records.entries()) {
+          lanes[laneOf(record.partitionKey, lanes.length)]!.push({ ordinal: first + i, record });
+        }
       }
     } finally {
-      this.unsubscribe();
+      for (const lane of lanes) lane.stop();
+      await lanesDone;
+      await this.commits;
+      unsubscribe();
     }
   }
 
   stop(): void {
-    this.stopping = true;
+    this.stopped.abort();
     this.wakeup.wake();
   }
 
-  private async process(records: StreamRecord[]): Promise<void> {
-    const decoded: DecodedRecord[] = [];
-    for (const record of records) {
-      try {
-        decoded.push({
-          sequenceNumber: record.sequenceNumber,
-          partitionKey: record.partitionKey,
-          approximateArrivalTimestamp: record.approximateArrivalTimestamp,
-          value: JSON.parse(Buffer.from(record.data.buffer, record.data.byteOffset, record.data.byteLength).toString("utf8")),
-        });
-      } catch (error) {
-        // Ingest only appends valid JSON, so this is a foreign producer's record: skip it, loudly.
-        functionRecords.inc({ function: this.fn.name, result: "skipped" });
-        this.log.warn({ sequenceNumber: record.sequenceNumber, err: errorMessage(error) }, "record is not JSON; skipped");
-      }
-    }
-    const last = records[records.length - 1]!.sequenceNumber;
-    const checkpoint = { consumer: this.consumerName, stream: this.options.stream, shardId: this.shardId, sequenceNumber: last };
-    // Retry until the batch succeeds: the shard waits rather than skip records (Lambda's default for
-    // streams). The attempt bound, bisection and on-failure destinations are mapping options.
-    for (let attempt = 0; ; attempt++) {
-      const end = functionBatchSeconds.startTimer({ function: this.fn.name });
-      try {
-        if (decoded.length > 0) {
-          await this.fn.handleBatch(decoded, { functionName: this.fn.name, stream: this.options.stream, shardId: this.shardId, checkpoint });
-        }
-        end();
-        break;
-      } catch (error) {
-        end();
-        functionErrors.inc({ function: this.fn.name, error_type: (error as Error)?.name ?? "Error" });
-        functionRecords.inc({ function: this.fn.name, result: "error" }, decoded.length);
-        const backoffMs = Math.min(MAX_BACKOFF_MS, 100 * 2 ** attempt);
-        this.log.error({ err: error, shardId: this.shardId, records: decoded.length, attempt, backoffMs }, "batch failed; retrying");
-        if (this.stopping) throw error;
-        await sleep(backoffMs);
-      }
-    }
-    await this.stream.setCheckpoint(this.consumerName, this.options.stream, this.shardId, last);
-    this.committed = last;
-    functionRecords.inc({ function: this.fn.name, result: "ok" }, decoded.length);
+  private async settle(records: TrackedRecord[]): Promise<void> {
+    for (const { ordinal } of records) this.tracker.markDone(ordinal);
+    const sequenceNumber = this.tracker.advance();
+    if (sequenceNumber !== undefined) await this.commit(sequenceNumber);
+    this.wakeup.wake(); // the reader may have been waiting for room
+  }
+
+  /** Commits run one after another, so that a slow write never lands after a newer one. */
+  private commit(sequenceNumber: string): Promise<void> {
+    const { stream, consumerName, mapping, shardId, log } = this.options;
+    this.commits = this.commits
+      .then(() => stream.setCheckpoint(consumerName, mapping.stream, shardId, sequenceNumber))
+      .then(
+        () => void (this.committed = sequenceNumber),
+        // The next commit writes a newer checkpoint; until then a restart replays a little more.
+        (error) => log.error({ err: errorMessage(error), sequenceNumber }, "checkpoint commit failed"),
+      );
+    return this.commits;
   }
 }

@@ -49,7 +49,7 @@ export const streamLag = new Gauge({
 
 export const functionRecords = new Counter({
   name: "shopstream_function_records_total",
-  help: "Records handled by a function, by result (ok, error, skipped).",
+  help: "Records handled by a function, by result (ok, error, skipped, discarded).",
   labelNames: ["function", "result"] as const,
   registers: [registry],
 });
@@ -101,5 +101,12 @@ export const storeEffects = new Counter({
   name: "shopstream_store_effects_total",
   help: "Serving-store effects, by kind and result (applied or duplicate).",
   labelNames: ["kind", "result"] as const,
+  registers: [registry],
+});
+
+export const queueMessages = new Gauge({
+  name: "shopstream_queue_messages",
+  help: "Messages in a queue, by state (visible, in_flight, delayed): SQS's ApproximateNumberOfMessages*.",
+  labelNames: ["queue", "state"] as const,
   registers: [registry],
 });

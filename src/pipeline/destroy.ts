@@ -3,13 +3,14 @@
 import { existsSync, readdirSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import type { PipelineConfig } from "../config/index.js";
+import { SqliteQueue } from "../queue/index.js";
 import { SqliteStream } from "../stream/index.js";
 import { lockHolder } from "./data-dir-lock.js";
 import { pipelinePaths } from "./pipeline.js";
 import { ConflictError } from "../errors/index.js";
 
 export interface DestroyPlanItem {
-  kind: "stream" | "lake" | "staging" | "serving store";
+  kind: "stream" | "queue" | "lake" | "staging" | "serving store";
   name: string;
   detail: string;
 }
@@ -44,6 +45,18 @@ export async function planDestroy(config: PipelineConfig, dataDir: string): Prom
       await stream.close();
     }
   }
+  if (existsSync(paths.queueDb)) {
+    const queue = new SqliteQueue({ path: paths.queueDb });
+    try {
+      const existing = new Set(await queue.listQueues());
+      for (const name of Object.keys(config.queues).filter((n) => existing.has(n))) {
+        const counts = await queue.counts(name);
+        plan.push({ kind: "queue", name, detail: `${counts.visible + counts.inFlight + counts.delayed} messages` });
+      }
+    } finally {
+      await queue.close();
+    }
+  }
   const lake = countFiles(paths.lakeDir);
   if (lake.files > 0) plan.push({ kind: "lake", name: paths.lakeDir, detail: `${lake.files} objects, ${mib(lake.bytes)}` });
   const staging = countFiles(paths.stagingDir);
@@ -63,6 +76,15 @@ export async function destroy(dataDir: string, plan: DestroyPlanItem[]): Promise
       for (const item of streams) await stream.deleteStream(item.name);
     } finally {
       await stream.close();
+    }
+  }
+  const queues = plan.filter((item) => item.kind === "queue");
+  if (queues.length > 0) {
+    const queue = new SqliteQueue({ path: paths.queueDb });
+    try {
+      for (const item of queues) await queue.deleteQueue(item.name);
+    } finally {
+      await queue.close();
     }
   }
   for (const item of plan) {

@@ -4,10 +4,11 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { PipelineConfig } from "../config/index.js";
-import { createEnrichFunction, createOrdersFunction, FunctionRuntime, type FunctionDeployment } from "../functions/index.js";
+import { createEnrichFunction, createOrdersFunction, deployFunctions, type FunctionRuntime } from "../functions/index.js";
 import { IngestService } from "../ingest/index.js";
 import { LakeDelivery, LocalObjectStore } from "../lake/index.js";
-import { componentLogger, streamLag } from "../monitor/index.js";
+import { componentLogger, queueMessages, streamLag } from "../monitor/index.js";
+import { applyQueuesConfig, readQueueGauges, SqliteQueue, type Queue } from "../queue/index.js";
 import { generateCatalog } from "../simulator/index.js";
 import { migrate, SqliteStore, type ServingStore } from "../store/index.js";
 import { SqliteStream, type Stream } from "../stream/index.js";
@@ -18,6 +19,7 @@ export interface PipelinePaths {
   dataDir: string;
   streamDb: string;
   storeDb: string;
+  queueDb: string;
   lakeDir: string;
   /** scratch space for lake flushes, on the lake's filesystem so that publishing is a rename */
   stagingDir: string;
@@ -28,13 +30,14 @@ export function pipelinePaths(dataDir: string): PipelinePaths {
     dataDir,
     streamDb: join(dataDir, "stream.db"),
     storeDb: join(dataDir, "store.db"),
+    queueDb: join(dataDir, "queue.db"),
     lakeDir: join(dataDir, "lake"),
     stagingDir: join(dataDir, "staging"),
   };
 }
 
 const TRIM_INTERVAL_MS = 60_000;
-const LAG_INTERVAL_MS = 1_000;
+const GAUGE_INTERVAL_MS = 1_000;
 
 export class Pipeline {
   private readonly timers: NodeJS.Timeout[] = [];
@@ -44,6 +47,7 @@ export class Pipeline {
     readonly config: PipelineConfig,
     readonly paths: PipelinePaths,
     readonly stream: Stream,
+    readonly queue: Queue,
     readonly store: ServingStore,
     readonly ingest: IngestService,
     readonly functions: FunctionRuntime,
@@ -51,7 +55,8 @@ export class Pipeline {
     private readonly releaseLock: () => void,
   ) {}
 
-  static async open(config: PipelineConfig, dataDir: string): Promise<Pipeline> {
+  /** `configDir` resolves user function handler paths (the config file's directory; default the cwd). */
+  static async open(config: PipelineConfig, dataDir: string, options: { configDir?: string } = {}): Promise<Pipeline> {
     const paths = pipelinePaths(dataDir);
     const releaseLock = acquireDataDirLock(dataDir);
     mkdirSync(paths.lakeDir, { recursive: true });
@@ -63,6 +68,8 @@ export class Pipeline {
     for (const [name, spec] of Object.entries(config.streams)) {
       await stream.ensureStream(name, { shardCount: spec.shards, retentionHours: spec.retentionHours });
     }
+    const queue = new SqliteQueue({ path: paths.queueDb, synchronous: config.queueBackend.synchronous });
+    await applyQueuesConfig(queue, config.queues);
     const store = new SqliteStore({ path: paths.storeDb, synchronous: config.streamBackend.synchronous });
     await migrate(store);
     await seedReferenceData(store, generateCatalog(config.simulator.catalogSeed));
@@ -74,27 +81,25 @@ export class Pipeline {
       maxEventBytes: Math.min(config.ingest.maxEventBytes, config.streamBackend.maxRecordBytes),
       maxInflightEvents: config.ingest.maxInflightEvents,
     });
-    const deployments: FunctionDeployment[] = [];
-    const { enrich, orders } = config.functions;
-    if (enrich.enabled) {
-      deployments.push({
-        fn: createEnrichFunction({ stream, output: "curated", reference }),
-        mapping: { ...enrich, stream: enrich.stream ?? config.ingest.stream },
-      });
-    }
-    if (orders.enabled) {
-      deployments.push({ fn: createOrdersFunction(store), mapping: { ...orders, stream: orders.stream ?? "curated" } });
-    }
-    const functions = new FunctionRuntime(stream, deployments);
+    const functions = await deployFunctions({
+      stream,
+      queue,
+      functionsConfig: config.functions,
+      baseDir: options.configDir ?? process.cwd(),
+      builtins: {
+        enrich: { fn: createEnrichFunction({ stream, output: "curated", reference }), defaultStream: config.ingest.stream },
+        orders: { fn: createOrdersFunction(store), defaultStream: "curated" },
+      },
+    });
     const lake = new LakeDelivery({ stream, store: new LocalObjectStore(paths.lakeDir), stagingDir: paths.stagingDir, config: config.lake });
-    return new Pipeline(config, paths, stream, store, ingest, functions, lake, releaseLock);
+    return new Pipeline(config, paths, stream, queue, store, ingest, functions, lake, releaseLock);
   }
 
   async start(): Promise<void> {
     await this.functions.start();
     await this.lake.start();
     this.every(TRIM_INTERVAL_MS, () => this.stream.trimExpired(), "retention trim");
-    this.every(LAG_INTERVAL_MS, () => this.publishLag(), "lag update");
+    this.every(GAUGE_INTERVAL_MS, () => this.publishGauges(), "gauge update");
   }
 
   private every(intervalMs: number, task: () => Promise<unknown>, what: string): void {
@@ -103,8 +108,13 @@ export class Pipeline {
     this.timers.push(timer);
   }
 
-  private async publishLag(): Promise<void> {
+  private async publishGauges(): Promise<void> {
     for (const [consumer, records] of Object.entries(await this.lag())) streamLag.set({ consumer }, records);
+    for (const gauge of await readQueueGauges(this.queue)) {
+      queueMessages.set({ queue: gauge.queue, state: "visible" }, gauge.visible);
+      queueMessages.set({ queue: gauge.queue, state: "in_flight" }, gauge.inFlight);
+      queueMessages.set({ queue: gauge.queue, state: "delayed" }, gauge.delayed);
+    }
   }
 
   private async drainFunctions(deadline: number): Promise<void> {
@@ -140,6 +150,7 @@ export class Pipeline {
     if (Date.now() < deadline) await this.lake.flush();
     await this.lake.stop();
     await this.store.close();
+    await this.queue.close();
     await this.stream.close();
     this.releaseLock();
   }
