@@ -27,7 +27,7 @@ const WORKER_ENTRY = new URL(`./handler-worker${extname(new URL(import.meta.url)
 const BOOTSTRAP = `
 const { workerData } = require("node:worker_threads");
 (async () => {
-  if (workerData.tsxUrl) (await import(workerData.tsxUrl)).register();
+  for (const url of workerData.tsxUrls ?? []) (await import(url)).register();
   await import(workerData.entryUrl);
 })();
 `;
@@ -78,7 +78,7 @@ export class WorkerPool {
 
   constructor(private readonly options: WorkerPoolOptions) {
     const needsTsx = TYPESCRIPT.test(WORKER_ENTRY.pathname) || TYPESCRIPT.test(options.handler.file);
-    const tsxUrl = needsTsx ? resolveTsx(options.functionName) : undefined;
+    const tsxUrls = needsTsx ? resolveTsx(options.functionName) : undefined;
     this.workerData = {
       entryUrl: WORKER_ENTRY.href,
       functionName: options.functionName,
@@ -86,7 +86,7 @@ export class WorkerPool {
       exportName: options.handler.exportName,
       memorySizeMb: options.memorySizeMb,
       logGroupName: logGroupName(options.functionName),
-      ...(tsxUrl && { tsxUrl }),
+      ...(tsxUrls && { tsxUrls }),
     };
     this.env = lambdaEnvironment(options);
   }
@@ -240,10 +240,14 @@ function shutdownError(): FunctionError {
   return { errorType: RuntimeErrorType.shutdown, errorMessage: "the function runtime is shutting down" };
 }
 
-/** tsx's ESM loader API, which TypeScript handlers (and this entry, from source) need in the worker. */
-function resolveTsx(functionName: string): string {
+/**
+ * tsx's loader APIs, which TypeScript handlers (and this entry, from source) need in the worker: the ESM
+ * one, and the CommonJS one for a .ts file whose package scope is CommonJS (no "type": "module"), as a
+ * handler in its own folder often is.
+ */
+function resolveTsx(functionName: string): string[] {
   try {
-    return import.meta.resolve("tsx/esm/api");
+    return [import.meta.resolve("tsx/esm/api"), import.meta.resolve("tsx/cjs/api")];
   } catch {
     throw new ConfigError(`functions.${functionName}.handler: a TypeScript handler needs tsx installed (npm install tsx), or point it at compiled JavaScript`);
   }

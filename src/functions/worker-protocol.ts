@@ -11,8 +11,8 @@ export interface HandlerWorkerData {
   memorySizeMb: number;
   logGroupName: string;
   logStreamName: string;
-  /** file: URL of tsx's ESM loader API, when the handler is TypeScript */
-  tsxUrl?: string;
+  /** file: URLs of tsx's loader APIs (ESM and CommonJS), when TypeScript has to load */
+  tsxUrls?: string[];
 }
 
 export type WorkerInit = { type: "ready" } | { type: "init-error"; error: FunctionError };
