@@ -6,7 +6,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { benchIngest } from "./scenarios/ingest.js";
+import { benchLake } from "./scenarios/lake.js";
+import { benchFraud } from "./scenarios/fraud.js";
 import { benchFunctions } from "./scenarios/functions.js";
+import { benchQueries } from "./scenarios/queries.js";
 import { benchQueue } from "./scenarios/queue.js";
 import { benchStream } from "./scenarios/stream.js";
 import { machine, printTable, writeResults, type Figure } from "./lib/report.js";
@@ -18,6 +21,7 @@ const scenarios: Record<string, (options: { quick: boolean; dir: string }) => Pr
   stream: benchStream,
   functions: benchFunctions,
   queue: benchQueue,
+  lake: benchLake,
 };
 
 const { values } = parseArgs({

@@ -26,7 +26,7 @@ describe("shopstream validate", () => {
     const schema = runCli(["validate", "--print-schema"]);
     assert.equal(schema.status, 0);
     const json = JSON.parse(schema.stdout) as { properties: Record<string, unknown> };
-    assert.ok(json.properties["functions"] && json.properties["streams"] && json.properties["lake"]);
+    assert.ok(json.properties["functions"] && json.properties["streams"] && json.properties["deliveryStreams"] && json.properties["tables"]);
 
     const missing = runCli(["validate", join(dir, "nope.yaml")]);
     assert.equal(missing.status, 1);
@@ -39,7 +39,7 @@ describe("shopstream destroy", () => {
     const server = await startTestServer(t);
     const events = generateEvents({ seed: 5 }, 500);
     await fetch(`${server.url}/v1/events`, { method: "POST", body: events.map((e) => JSON.stringify(e)).join("\n") });
-    await waitFor(async () => (await server.pipeline.lag())["lake:lake"] === 0 && readdirSync(server.pipeline.paths.lakeDir).length > 0, 15_000, "lake files");
+    await waitFor(async () => (await server.pipeline.lag())["lake:curated"] === 0 && readdirSync(server.pipeline.paths.lakeDir).length > 0, 15_000, "lake files");
 
     const whileRunning = runCli(["destroy", "--data-dir", server.dataDir, "--yes"]);
     assert.equal(whileRunning.status, 1);

@@ -37,7 +37,7 @@ it("runs a user function from the pipeline config over the curated stream", asyn
   });
   const events = generateEvents({ seed: 31 }, 3000);
   const orders = events.filter((e) => e.type === "order_placed").map((e) => (e.payload as { order_id: string }).order_id);
-  const result = await pipeline.ingest.ingest(events.map((value) => ({ ok: true as const, value, bytes: 0 })));
+  const result = await pipeline.ingest.ingest(events.map((value) => ({ ok: true as const, value })));
   assert.equal(result.accepted, events.length);
   const seen = () => {
     try {

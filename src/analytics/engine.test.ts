@@ -8,7 +8,7 @@ import { DuckDBInstance } from "@duckdb/node-api";
 import { ValidationError } from "../errors/index.js";
 import { LAKE_TABLES } from "../lake/index.js";
 import { tempDir } from "../test-support/temp-dir.js";
-import { openAnalytics, type AnalyticsEngine } from "./index.js";
+import { openAnalytics, QueryCancelledError, ResultTooLargeError, SqlError, type AnalyticsEngine } from "./index.js";
 
 async function openEngine(t: TestContext): Promise<{ engine: AnalyticsEngine; lakeDir: string; dir: string }> {
   const dir = tempDir(t, "shopstream-analytics-");
@@ -97,7 +97,7 @@ describe("analytics engine", () => {
       "LOAD httpfs",
       "SET enable_external_access = true",
       "SET allowed_directories = ['/']",
-      "CREATE TABLE t AS SELECT 1",
+      "CREATE TABLE t (a INTEGER)",
       "DROP VIEW orders",
       "select * from read_csv('/etc/passwd')",
       "select * from read_text('/etc/passwd')",
@@ -109,13 +109,72 @@ describe("analytics engine", () => {
       await assert.rejects(engine.query(sql), ValidationError, sql);
     }
     assert.ok(!existsSync(join(dir, "out.csv")) && !existsSync(join(lakeDir, "inside.csv")) && !existsSync(join(dir, "other.db")));
+    // sandbox.test.ts goes through every way out one by one.
     assert.deepEqual((await engine.query("select count(*) from orders")).rows, [[0]], "the views are intact");
   });
 
   it("runs read-only statements other than SELECT: EXPLAIN, DESCRIBE, SHOW", async (t) => {
     const { engine } = await openEngine(t);
     assert.ok((await engine.query("explain select count(*) from orders")).rows.length > 0);
+    assert.ok((await engine.query("explain analyze select count(*) from orders")).rows.length > 0);
     assert.ok((await engine.query("describe orders")).rows.some((row) => row[0] === "order_id"));
     assert.ok((await engine.query("show tables")).rows.some((row) => row[0] === "order_items"));
+    assert.equal((await engine.execute("describe orders")).statementKind, "UTILITY");
+    assert.equal((await engine.execute("/* q */ select 1")).statementKind, "DML");
+  });
+
+  it("points SQL errors at their line and column, counted in characters", async (t) => {
+    const { engine } = await openEngine(t);
+    const position = async (sql: string) => {
+      try {
+        await engine.query(sql);
+      } catch (error) {
+        assert.ok(error instanceof SqlError, String(error));
+        return { type: error.errorType, ...error.position };
+      }
+      assert.fail(`${sql} ran`);
+    };
+    assert.deepEqual(await position("selec 1"), { type: "Parser", offset: 0, line: 1, column: 1 });
+    assert.deepEqual(await position("select 'é', nope from orders"), { type: "Binder", offset: 12, line: 1, column: 13 });
+    assert.deepEqual(await position("select order_id,\n  total\nfrom orderz"), { type: "Catalog", offset: 30, line: 3, column: 6 });
+    // In CTAS the query runs inside COPY ( … ); positions still point into what the user wrote.
+    assert.deepEqual(await position("CREATE TABLE t AS\nSELECT nope FROM orders"), { type: "Binder", offset: 25, line: 2, column: 8 });
+  });
+
+  it("stops a running query when its signal aborts, and keeps the connection usable", async (t) => {
+    const { engine } = await openEngine(t);
+    const controller = new AbortController();
+    let started = false;
+    const running = engine.execute("select count(*) from range(100000000000) t(x) where x % 7 = 3", {
+      signal: controller.signal,
+      onStart: () => (started = true),
+    });
+    setTimeout(() => controller.abort(), 200);
+    await assert.rejects(running, QueryCancelledError);
+    assert.ok(started);
+    assert.deepEqual((await engine.query("select 42")).rows, [[42]]);
+  });
+
+  it("runs as many queries at once as it has connections; the rest wait their turn", async (t) => {
+    const dir = tempDir(t, "shopstream-analytics-");
+    const engine = await openAnalytics({ lakeDir: dir, maxConcurrentQueries: 1 });
+    t.after(() => engine.close());
+    const controller = new AbortController();
+    const slow = engine.execute("select count(*) from range(100000000000) t(x) where x % 7 = 3", { signal: controller.signal });
+    let quickStarted = false;
+    const quick = engine.execute("select 1", { onStart: () => (quickStarted = true) });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.equal(engine.queuedQueries, 1);
+    assert.equal(quickStarted, false);
+    controller.abort();
+    await assert.rejects(slow, QueryCancelledError);
+    assert.deepEqual((await quick).rows, [[1]]);
+    assert.ok(quickStarted);
+  });
+
+  it("refuses a result larger than maxRows instead of holding it", async (t) => {
+    const { engine } = await openEngine(t);
+    await assert.rejects(engine.execute("select * from range(1001)", { maxRows: 1000 }), ResultTooLargeError);
+    assert.equal((await engine.execute("select * from range(1000)", { maxRows: 1000 })).rows.length, 1000);
   });
 });

@@ -1,67 +1,63 @@
-// Locks the analytics DuckDB down to reading the lake. Two layers: DuckDB's own configuration (no file
-// system outside the lake, no extensions, configuration frozen) and a statement gate that runs only
-// read-only statements, since DuckDB would otherwise let COPY TO write inside an allowed directory.
-import { StatementType, type DuckDBConnection, type DuckDBPreparedStatement } from "@duckdb/node-api";
-import { ValidationError } from "../errors/index.js";
+// Locks the analytics DuckDB down to the lake, the first layer of the sandbox (statement-gate.ts is the
+// second): no file system outside the lake directory, no extensions, no network, and a configuration
+// that no later SET can undo. DuckDB resolves symbolic links before it checks a path, so a link inside
+// the lake that points elsewhere is refused too.
+import type { DuckDBConnection } from "@duckdb/node-api";
 import { quoteSqlString } from "../lake/index.js";
 
-/** Statements that only read: queries (SELECT, FROM …, WITH, DESCRIBE, SHOW, SUMMARIZE) and EXPLAIN. */
-const READ_ONLY = new Set<StatementType>([StatementType.SELECT, StatementType.EXPLAIN]);
+export interface SandboxSettings {
+  /** absolute path of the lake root; the only directory DuckDB may read (and CTAS write) */
+  lakeDir: string;
+  /**
+   * where DuckDB spills when a query outgrows memory; DuckDB adds it to the allowed directories, so it
+   * lies inside the lake (a hidden directory of this engine's own)
+   */
+  spillDir: string;
+  /** DuckDB's memory_limit, e.g. "4GB"; DuckDB's default (80% of RAM) when absent */
+  memoryLimit?: string;
+  /** DuckDB worker threads; one per core when absent */
+  threads?: number;
+}
 
-/**
- * Applies the sandbox to the whole database. Runs once, before any user query; afterwards no SET can undo
- * it. `lakeDir` must be absolute.
- */
-export async function lockDown(connection: DuckDBConnection, lakeDir: string): Promise<void> {
-  // The trailing slash keeps a sibling like "<lakeDir>-private" out: DuckDB matches directories by prefix.
-  const allowed = lakeDir.endsWith("/") ? lakeDir : `${lakeDir}/`;
-  for (const statement of [
+/** Settings for the whole database. Runs before any user query; `lockConfiguration` then freezes them. */
+export async function applySandbox(admin: DuckDBConnection, settings: SandboxSettings): Promise<void> {
+  const statements = [
     "SET GLOBAL TimeZone = 'UTC'",
-    `SET GLOBAL allowed_directories = [${quoteSqlString(allowed)}]`,
+    // Errors as JSON carry the position DuckDB points at (sql-error.ts reads it).
+    "SET GLOBAL errors_as_json = true",
+    // Parquet footers stay cached between queries: a dashboard reads the same files again and again, and
+    // lake objects never change in place (they are published once under a new name).
+    "SET GLOBAL parquet_metadata_cache = true",
+    // Before allowed_directories: DuckDB allows its spill directory on its own, by default `.tmp` in the
+    // working directory.
+    `SET GLOBAL temp_directory = ${quoteSqlString(settings.spillDir)}`,
+    // The trailing slash keeps a sibling like "<lakeDir>-private" out: DuckDB matches directories by prefix.
+    `SET GLOBAL allowed_directories = [${quoteSqlString(withTrailingSlash(settings.lakeDir))}]`,
     "SET GLOBAL enable_external_access = false",
     "SET GLOBAL autoinstall_known_extensions = false",
     "SET GLOBAL autoload_known_extensions = false",
-    "SET GLOBAL lock_configuration = true",
-  ]) {
-    await connection.run(statement);
-  }
-}
-
-/** Prepares `sql` if it is exactly one read-only statement; a ValidationError otherwise. */
-export async function prepareReadOnly(connection: DuckDBConnection, sql: string): Promise<DuckDBPreparedStatement> {
-  if (sql.trim() === "") throw new ValidationError("the query is empty", "invalid_query");
-  const extracted = await asValidationError(() => connection.extractStatements(sql));
-  if (extracted.count !== 1) {
-    throw new ValidationError(
-      extracted.count === 0 ? "the query is empty" : `run one statement at a time; got ${extracted.count}`,
-      "invalid_query",
-    );
-  }
-  const prepared = await asValidationError(() => extracted.prepare(0));
-  if (!READ_ONLY.has(prepared.statementType)) {
-    const kind = StatementType[prepared.statementType] ?? String(prepared.statementType);
-    prepared.destroySync();
-    throw new ValidationError(`only read-only queries (SELECT, EXPLAIN) may run over the lake; this is a ${kind} statement`, "statement_not_allowed");
-  }
-  return prepared;
-}
-
-/** Runs `work`, turning DuckDB's errors (parse, bind, catalog, permission…) into ValidationErrors. */
-export async function asValidationError<T>(work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    if (error instanceof ValidationError) throw error;
-    throw new ValidationError(oneLine(error instanceof Error ? error.message : String(error)), "invalid_query", { cause: error });
-  }
+    "SET GLOBAL allow_community_extensions = false",
+  ];
+  if (settings.memoryLimit !== undefined) statements.push(`SET GLOBAL memory_limit = ${quoteSqlString(settings.memoryLimit)}`);
+  if (settings.threads !== undefined) statements.push(`SET GLOBAL threads = ${Math.max(1, Math.floor(settings.threads))}`);
+  for (const statement of statements) await admin.run(statement);
 }
 
 /**
- * DuckDB's message on one line: its first lines say what is wrong ("Catalog Error: … Did you mean
- * "orders"?"); the "LINE 1: …" excerpt with a caret under it only reads well on a terminal of its own.
+ * Settings of one query connection. They are per connection in DuckDB, so every connection gets them
+ * before the configuration is locked.
  */
-function oneLine(message: string): string {
-  const lines = message.split("\n").map((line) => line.trim());
-  const excerpt = lines.findIndex((line) => /^LINE \d+:/.test(line));
-  return (excerpt < 0 ? lines : lines.slice(0, excerpt)).filter((line) => line !== "").join(" ");
+export async function prepareQueryConnection(connection: DuckDBConnection): Promise<void> {
+  // Progress is tracked (for `connection.progress`) but never printed by DuckDB itself.
+  await connection.run("SET enable_progress_bar = true");
+  await connection.run("SET enable_progress_bar_print = false");
+}
+
+/** Freezes the configuration: no SET, RESET or PRAGMA can change a setting afterwards. */
+export async function lockConfiguration(admin: DuckDBConnection): Promise<void> {
+  await admin.run("SET GLOBAL lock_configuration = true");
+}
+
+function withTrailingSlash(path: string): string {
+  return path.endsWith("/") ? path : `${path}/`;
 }

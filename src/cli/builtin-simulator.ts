@@ -12,6 +12,8 @@ export interface BuiltinSimulatorOptions {
   seed: number;
   speed: number;
   catalogSeed: number;
+  /** labelled fraud cases per shopper session (0 for none) */
+  fraudRate: number;
 }
 
 export function startBuiltinSimulator(pipeline: Pipeline, options: BuiltinSimulatorOptions): { stop(): Promise<void> } {
@@ -23,11 +25,12 @@ export function startBuiltinSimulator(pipeline: Pipeline, options: BuiltinSimula
     startMs: Date.now(),
     speed: options.speed,
     ratePerSec: options.ratePerSec,
+    fraudRate: options.fraudRate,
   });
   const sink = async (events: ShopEvent[]) => {
     for (;;) {
       try {
-        await pipeline.ingest.ingest(events.map((value) => ({ ok: true as const, value, bytes: 0 })));
+        await pipeline.ingest.ingest(events.map((value) => ({ ok: true as const, value })));
         return;
       } catch (error) {
         if (!(error instanceof ThrottledError) || controller.signal.aborted) throw error;

@@ -1,6 +1,7 @@
 // The shopstream command line: one subcommand per file, registered here.
 import { readFileSync } from "node:fs";
 import { Command } from "commander";
+import { registerCheck } from "./check.js";
 import { registerDestroy } from "./destroy.js";
 import { registerQuery } from "./query.js";
 import { registerSimulate } from "./simulate.js";
@@ -17,6 +18,7 @@ export function buildProgram(): Command {
   registerUp(program);
   registerSimulate(program);
   registerQuery(program);
+  registerCheck(program);
   registerValidate(program);
   registerDestroy(program);
   return program;

@@ -21,9 +21,11 @@ describe("pipeline config", () => {
     assert.equal(config.server.port, 4566);
     assert.equal(config.server.host, "127.0.0.1");
     assert.deepEqual(Object.keys(config.streams).sort(), ["curated", "events"]);
-    assert.deepEqual(Object.keys(config.functions).sort(), ["enrich", "orders"]);
+    assert.deepEqual(Object.keys(config.functions).sort(), ["customers", "enrich", "fraud", "orders"]);
     assert.deepEqual(Object.keys(config.queues).sort(), ["replenishment", "replenishment-dlq"]);
-    assert.equal(config.lake.bufferIntervalMs, 1000);
+    assert.deepEqual(Object.keys(config.deliveryStreams).sort(), ["curated", "raw"]);
+    assert.equal(config.deliveryStreams["curated"]!.bufferIntervalMs, 1000);
+    assert.equal(config.tables.orders.expectations.length, 2);
   });
 
   it("overrides only what the file names", () => {
@@ -40,7 +42,10 @@ describe("pipeline config", () => {
       'pipeline.yaml:5:5 functions.orders.batchSize: expected an integer from 1 to 10000, got "ten"',
     );
     assert.match(fail("server:\n  prot: 1\n"), /^pipeline\.yaml:2:3 server\.prot: unknown field; expected one of host, port$/);
-    assert.match(fail("lake:\n  compression: lz4\n"), /lake\.compression: expected one of "zstd", "snappy", got "lz4"/);
+    assert.match(
+      fail("deliveryStreams:\n  curated:\n    source: curated\n    compression: lz4\n"),
+      /deliveryStreams\.curated\.compression: expected one of "zstd", "snappy", "gzip", got "lz4"/,
+    );
     assert.match(fail("server: [\n"), /^pipeline\.yaml:\d+:\d+ /);
   });
 

@@ -1,9 +1,12 @@
 // The pipeline config schema, assembled from each component's own schema. The JSON Schema that editors
 // use (`shopstream validate --print-schema`) and the config reference in docs/ are generated from it.
 import { Type, type Static } from "@sinclair/typebox";
+import { analyticsConfigSchema } from "../analytics/config.js";
+import { customersConfigSchema } from "../customers/config.js";
+import { fraudConfigSchema } from "../fraud/config.js";
 import { functionsConfigSchema } from "../functions/config.js";
 import { ingestConfigSchema } from "../ingest/config.js";
-import { lakeConfigSchema } from "../lake/config.js";
+import { deliveryStreamsConfigSchema, tablesConfigSchema } from "../lake/config.js";
 import { queueBackendConfigSchema, queuesConfigSchema } from "../queue/config.js";
 import { simulatorConfigSchema } from "../simulator/config.js";
 import { streamBackendConfigSchema, streamsConfigSchema } from "../stream/config.js";
@@ -25,7 +28,11 @@ export const pipelineConfigSchema = Type.Object(
     queues: queuesConfigSchema,
     queueBackend: queueBackendConfigSchema,
     functions: functionsConfigSchema,
-    lake: lakeConfigSchema,
+    deliveryStreams: deliveryStreamsConfigSchema,
+    tables: tablesConfigSchema,
+    customers: customersConfigSchema,
+    fraud: fraudConfigSchema,
+    analytics: analyticsConfigSchema,
     simulator: simulatorConfigSchema,
   },
   { additionalProperties: false, $id: "https://shopstream.dev/schemas/pipeline.json", title: "shopstream pipeline" },

@@ -1,6 +1,6 @@
 // The curated event: what the enrich function writes to the `curated` stream, and what the lake, the
 // orders function and analytics read. Ids that joins and partitions need are hoisted to the top level.
-import type { EventType } from "./schemas.js";
+import type { DerivedEventType, EventType } from "./schemas.js";
 
 export interface StoreInfo {
   name: string;
@@ -17,7 +17,7 @@ export interface ProductInfo {
 
 export interface CuratedEvent {
   event_id: string;
-  type: EventType;
+  type: EventType | DerivedEventType;
   /** event time, normalised to RFC 3339 UTC with milliseconds */
   occurred_at: string;
   /** when ingest accepted the event, RFC 3339 UTC with milliseconds */

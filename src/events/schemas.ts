@@ -6,6 +6,12 @@ const Id = (description: string) => Type.String({ minLength: 1, maxLength: 128, 
 const Money = (description: string) => Type.Number({ minimum: 0, maximum: 1e9, description });
 const Quantity = Type.Integer({ minimum: 1, maximum: 100_000, description: "units, a positive integer" });
 
+const CardFingerprint = Type.String({
+  minLength: 1,
+  maxLength: 128,
+  description: "the processor's stable card fingerprint, never the card number",
+});
+
 const LineItem = Type.Object(
   {
     product_id: Id("catalog product id"),
@@ -69,6 +75,7 @@ export const payloadSchemas = {
       payment_method: Type.Optional(Type.String({ maxLength: 32 })),
       shipping_country: Type.Optional(Type.String({ pattern: "^[A-Z]{2}$" })),
       billing_country: Type.Optional(Type.String({ pattern: "^[A-Z]{2}$" })),
+      account_created_at: Type.Optional(Type.String({ format: "date-time", description: "when the customer's account was opened" })),
     },
     { additionalProperties: true },
   ),
@@ -79,6 +86,7 @@ export const payloadSchemas = {
       customer_id: Type.Optional(Id("customer id")),
       amount: Money("amount authorized"),
       method: Type.String({ minLength: 1, maxLength: 32 }),
+      card_fingerprint: Type.Optional(CardFingerprint),
     },
     { additionalProperties: true },
   ),
@@ -89,6 +97,7 @@ export const payloadSchemas = {
       customer_id: Type.Optional(Id("customer id")),
       amount: Money("amount attempted"),
       method: Type.String({ minLength: 1, maxLength: 32 }),
+      card_fingerprint: Type.Optional(CardFingerprint),
       reason: Type.String({ minLength: 1, maxLength: 256 }),
     },
     { additionalProperties: true },
@@ -168,6 +177,41 @@ export const payloadSchemas = {
     { additionalProperties: true },
   ),
 } satisfies Record<string, TSchema>;
+
+/**
+ * Events the pipeline itself derives and appends to the curated stream. Ingest refuses them, so no
+ * producer can forge, say, a fraud alert; the lake and the dashboard read them like any other event.
+ */
+export const derivedPayloadSchemas = {
+  fraud_alert: Type.Object(
+    {
+      alert_id: Id("alert id, derived from the triggering event id"),
+      trigger_event_id: Id("the order_placed or payment event that raised it"),
+      trigger_event_type: Type.Union([Type.Literal("order_placed"), Type.Literal("payment_authorized"), Type.Literal("payment_failed")]),
+      order_id: Id("the order the alert is about"),
+      customer_id: Type.Optional(Id("the order's customer")),
+      card_fingerprint: Type.Optional(CardFingerprint),
+      score: Type.Number({ minimum: 0, maximum: 1, description: "1 − Π(1 − weight) over the reasons" }),
+      threshold: Type.Number({ minimum: 0, maximum: 1 }),
+      reasons: Type.Array(
+        Type.Object(
+          {
+            rule: Type.String({ minLength: 1, maxLength: 64 }),
+            weight: Type.Number({ minimum: 0, maximum: 1 }),
+            value: Type.Number(),
+            threshold: Type.Number(),
+            detail: Type.String({ maxLength: 1024 }),
+          },
+          { additionalProperties: true },
+        ),
+        { minItems: 1, maxItems: 32 },
+      ),
+    },
+    { additionalProperties: true },
+  ),
+} satisfies Record<string, TSchema>;
+
+export type DerivedEventType = keyof typeof derivedPayloadSchemas;
 
 export type EventType = keyof typeof payloadSchemas;
 export const eventTypes = Object.keys(payloadSchemas) as EventType[];

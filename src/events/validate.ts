@@ -2,7 +2,7 @@
 // Compiled once; this runs on the ingest hot path for every event.
 import { FormatRegistry } from "@sinclair/typebox";
 import { TypeCompiler, type TypeCheck } from "@sinclair/typebox/compiler";
-import { envelopeSchema, eventTypes, payloadSchemas, type EventType, type ShopEvent } from "./schemas.js";
+import { derivedPayloadSchemas, envelopeSchema, eventTypes, payloadSchemas, type EventType, type ShopEvent } from "./schemas.js";
 
 const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:[Zz]|[+-]\d{2}:\d{2})$/;
 if (!FormatRegistry.Has("date-time")) {
@@ -37,6 +37,9 @@ export function validateEvent(value: unknown): Validated {
     return { ok: false, code: "invalid_envelope", message: describeFirstError(envelopeCheck, value, "") };
   }
   const payloadCheck = payloadChecks.get(value.type);
+  if (!payloadCheck && Object.hasOwn(derivedPayloadSchemas, value.type)) {
+    return { ok: false, code: "unknown_type", message: `type: ${value.type} events are derived by the pipeline and cannot be sent` };
+  }
   if (!payloadCheck) {
     return {
       ok: false,

@@ -101,7 +101,7 @@ describe("functions config", () => {
       (error: Error) => error.message === 'pipeline.yaml:4:5 functions.plan.batchSize: expected an integer from 1 to 10000, got "ten"',
     );
     const config = parsePipelineConfig("functions:\n  plan:\n    handler: ./plan.ts\n  orders:\n    enabled: false\n");
-    assert.deepEqual(Object.keys(config.functions).sort(), ["enrich", "orders", "plan"], "the built-ins stay, with their defaults");
+    assert.deepEqual(Object.keys(config.functions).sort(), ["customers", "enrich", "fraud", "orders", "plan"], "the built-ins stay, with their defaults");
     assert.equal(config.functions["enrich"]?.enabled, true);
     assert.equal(config.functions["orders"]?.enabled, false);
     assert.equal(config.functions["plan"]?.maximumRetryAttempts, -1);

@@ -123,8 +123,8 @@ export type FunctionConfigInput = DeepPartial<FunctionConfig>;
 
 export const functionsConfigSchema = Type.Record(Type.String({ pattern: FUNCTION_NAME_PATTERN }), functionConfigSchema, {
   additionalProperties: false,
-  default: { enrich: {}, orders: {} },
+  default: { enrich: {}, orders: {}, customers: {}, fraud: {} },
   description:
-    "functions by name: the built-ins (enrich, orders) and Lambda handlers, each with its event source mapping (a stream, a queue, or none for a function that is only invoked)",
+    "functions by name: the built-ins (enrich, orders, customers, fraud) and Lambda handlers, each with its event source mapping (a stream, a queue, or none for a function that is only invoked)",
 });
 export type FunctionsConfig = Static<typeof functionsConfigSchema>;

@@ -37,6 +37,25 @@ describe("POST /v1/events", () => {
     assert.equal(await storedCount(server), 6, "every acknowledged event is in the stream");
   });
 
+  it("stores each event exactly as sent, stamped with ingested_at, whatever the body's shape", async (t) => {
+    const server = await startTestServer(t);
+    const tricky = { ...pageView("t1"), payload: { session_id: "s}", page: "/a}b", note: "\u2028 \"}\" 🛒" } };
+    await post(server.url, `  ${JSON.stringify(tricky)}  `);
+    await post(server.url, JSON.stringify([pageView("t2")]));
+    await post(server.url, JSON.stringify(pageView("t3")) + "\n", "application/x-ndjson");
+    const stored: Array<Record<string, unknown>> = [];
+    for (const shard of (await server.pipeline.stream.describeStream("events")).shards) {
+      const read = await server.pipeline.stream.read("events", shard.shardId, { type: "TRIM_HORIZON" }, 100);
+      stored.push(...read.records.map((r) => JSON.parse(Buffer.from(r.data).toString("utf8")) as Record<string, unknown>));
+    }
+    const byId = new Map(stored.map((e) => [e["event_id"], e]));
+    for (const sent of [tricky, pageView("t2"), pageView("t3")]) {
+      const { ingested_at, ...rest } = byId.get(sent.event_id) as Record<string, unknown>;
+      assert.deepEqual(rest, sent);
+      assert.match(String(ingested_at), /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
+    }
+  });
+
   it("rejects bad events one by one and keeps their valid neighbours", async (t) => {
     const server = await startTestServer(t);
     const lines = [

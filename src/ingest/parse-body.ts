@@ -2,7 +2,11 @@
 // NDJSON (one event per line). A malformed NDJSON line fails only itself; its neighbours go on.
 import { ValidationError } from "../errors/index.js";
 
-export type BodyItem = { ok: true; value: unknown; bytes: number } | { ok: false; code: string; message: string };
+/**
+ * One event of a body. `raw` is the event's own JSON text when the body had one per event (NDJSON, a
+ * single object): ingest then stores that text instead of serializing the parsed value again.
+ */
+export type BodyItem = { ok: true; value: unknown; raw?: string } | { ok: false; code: string; message: string };
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 
@@ -25,7 +29,7 @@ function parseLines(text: string, maxEvents: number): BodyItem[] {
       throw new ValidationError(`a request takes at most ${maxEvents} events; send the rest in another request`, "too_many_events");
     }
     try {
-      items.push({ ok: true, value: JSON.parse(trimmed), bytes: Buffer.byteLength(trimmed) });
+      items.push({ ok: true, value: JSON.parse(trimmed), raw: trimmed });
     } catch (error) {
       items.push({ ok: false, code: "malformed_json", message: `line ${lineNo}: ${(error as Error).message}` });
     }
@@ -50,11 +54,12 @@ export function parseBody(body: Uint8Array, contentType: string | undefined, max
     if (values.length > maxEvents) {
       throw new ValidationError(`a request takes at most ${maxEvents} events, got ${values.length}`, "too_many_events");
     }
-    return values.map((value) => ({ ok: true, value, bytes: 0 }));
+    return values.map((value) => ({ ok: true, value }));
   }
   if (first === "{") {
     try {
-      return [{ ok: true, value: JSON.parse(text), bytes: body.byteLength }];
+      const trimmed = text.trim();
+      return [{ ok: true, value: JSON.parse(trimmed), raw: trimmed }];
     } catch (error) {
       // Not one object: NDJSON without the content type. A single malformed line is a malformed body.
       const items = parseLines(text, maxEvents);

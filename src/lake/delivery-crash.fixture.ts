@@ -2,15 +2,17 @@
 // Usage: node --import tsx delivery-crash.fixture.ts <stream.db> <lake dir> <staging dir> <buffer bytes>
 import { SqliteStream } from "../stream/index.js";
 import { LakeDelivery, LocalObjectStore } from "./index.js";
+import { curatedConfig } from "./test-lake.js";
 
 const [streamPath, lakeDir, stagingDir, bufferBytes] = process.argv.slice(2);
 if (!streamPath || !lakeDir || !stagingDir || !bufferBytes) throw new Error("usage: <stream.db> <lake dir> <staging dir> <buffer bytes>");
 const stream = new SqliteStream({ path: streamPath });
 const delivery = new LakeDelivery({
+  name: "curated",
+  config: curatedConfig({ bufferSizeBytes: Number(bufferBytes) }),
   stream,
   store: new LocalObjectStore(lakeDir),
   stagingDir,
-  config: { bufferSizeBytes: Number(bufferBytes), bufferIntervalMs: 600_000 },
 });
 await delivery.start();
 process.stdout.write("started\n");

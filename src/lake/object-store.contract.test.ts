@@ -4,9 +4,10 @@ import { existsSync, writeFileSync } from "node:fs";
 import { readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, it, type TestContext } from "node:test";
+import { DuckDBInstance } from "@duckdb/node-api";
 import { NotFoundError, ValidationError } from "../errors/index.js";
 import { tempDir } from "../test-support/temp-dir.js";
-import { LocalObjectStore, type ObjectStore } from "./index.js";
+import { LocalObjectStore, quoteSqlString, type ObjectStore } from "./index.js";
 
 interface Backend {
   name: string;
@@ -65,6 +66,20 @@ for (const backend of backends) {
       assert.ok(!existsSync(source), "removeSource consumes the source");
       assert.deepEqual(await listKeys(store, "curated/x/"), ["curated/x/copied.parquet", "curated/x/moved.parquet"]);
       assert.equal(Buffer.from(await store.get("curated/x/moved.parquet")).toString(), "PAR1");
+    });
+
+    it("locates an object where DuckDB reads it", async (t) => {
+      const store = backend.open(t);
+      await store.put("curated/x/data.json", Buffer.from('{"n": 42}'));
+      const instance = await DuckDBInstance.create(":memory:");
+      const connection = await instance.connect();
+      try {
+        const reader = await connection.runAndReadAll(`SELECT n FROM read_json(${quoteSqlString(store.locate("curated/x/data.json"))})`);
+        assert.deepEqual(reader.getRowsJson(), [["42"]]);
+      } finally {
+        connection.closeSync();
+        instance.closeSync();
+      }
     });
 
     it("refuses keys that are not relative, slash-separated paths", async (t) => {

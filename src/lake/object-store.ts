@@ -1,5 +1,6 @@
-// The ObjectStore interface: the S3 subset the lake needs. Every backend (a local directory now, any
-// S3-compatible store later) implements it and passes the same contract suite (object-store.contract.test.ts).
+// The ObjectStore interface: the S3 subset the lake needs (put, get, list by prefix, delete) with atomic
+// publishing. Every backend (a local directory now, any S3-compatible store later, with multipart uploads
+// behind putFile) implements it and passes the same contract suite (object-store.contract.test.ts).
 
 export interface ObjectInfo {
   /** "curated/orders/dt=2026-01-05/hour=08/…parquet": slash-separated, no leading slash */
@@ -31,4 +32,9 @@ export interface ObjectStore {
   list(prefix: string): AsyncIterable<ObjectInfo>;
   /** Removes an object; removing a missing one is not an error (as S3's DeleteObject). */
   delete(key: string): Promise<void>;
+  /**
+   * Where DuckDB reads the object from: a local path, or a URL its httpfs extension reads (`s3://…`), so
+   * that compaction and queries read objects in place instead of copying them out.
+   */
+  locate(key: string): string;
 }

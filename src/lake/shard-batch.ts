@@ -1,159 +1,117 @@
-// One shard's buffer between two flushes: a contiguous run of records, each validated and routed to the
-// table partitions it feeds, plus the records that failed and go to the error prefix. Valid records stay
-// in their raw bytes: DuckDB parses them again when it converts, cheaper than re-encoding them here.
+// One shard's buffer between two flushes: a contiguous run of records, staged for DuckDB as they arrive.
+// The JavaScript thread only does what must happen per record before DuckDB can read it, and all of it is
+// a few byte operations: a UTF-8 check, a search for line breaks, one copy. A record that cannot be a line
+// (not UTF-8, or spread over lines and not JSON) is refused here; everything else is DuckDB's to judge.
 import { isUtf8 } from "node:buffer";
-import { BatchNdjson } from "./batch-ndjson.js";
 import { compareSequenceNumbers, type StreamRecord } from "../stream/index.js";
-import type { HourPartition } from "./event-time.js";
-import { errorPartitionPrefix, tablePartitionPrefix, type SequenceRange } from "./object-names.js";
-import type { PublishedThrough } from "./published-index.js";
-import { validateCuratedRecord, type LakeErrorType } from "./record-validation.js";
-import type { LakeTable } from "./tables.js";
-
-/** One Parquet object the flush writes: the rows of one table partition. */
-export interface TableOutput {
-  table: LakeTable;
-  /** event type: names the partition of tables partitioned by type, and filters `events` */
-  type: string;
-  partition: HourPartition;
-  partitionPrefix: string;
-  /** index of the batch's (dt, hour) partition: the records are tagged with it */
-  hourIndex: number;
-  /** records to write; those at or below skipThroughIndex were published before a restart */
-  recordCount: number;
-  /** rows those records make: one each, or one per line item */
-  rowCount: number;
-  skipThroughIndex: number;
-}
-
-/** One NDJSON object of refused records in the error prefix. */
-export interface ErrorOutput {
-  errorType: LakeErrorType;
-  partitionPrefix: string;
-  lines: string[];
-}
-
-const NEWLINE = 0x0a;
-const CARRIAGE_RETURN = 0x0d;
+import type { SequenceRange } from "./object-names.js";
+import { PackedStrings } from "./packed-strings.js";
+import type { RecordOrigin, RefusedRecord } from "./record-errors.js";
+import { fitsOnALine, StagingLines, type StagingLayout } from "./staging-lines.js";
 
 export class ShardBatch {
-  readonly tableOutputs = new Map<string, TableOutput>();
-  readonly errorOutputs = new Map<string, ErrorOutput>();
-  private readonly ndjson = new BatchNdjson();
-  private readonly hourIndexes = new Map<string, number>();
-  private readonly routes = new Map<string, TableOutput[]>();
-  private first: string | undefined;
-  private last: string | undefined;
+  readonly lines: StagingLines;
+  /** records refused before DuckDB saw them */
+  readonly refused: RefusedRecord[] = [];
+  private readonly refusedData = new Map<number, Uint8Array>();
+  private readonly sequenceNumbers = new PackedStrings();
+  private readonly partitionKeys = new PackedStrings();
+  private readonly arrivalsMs: number[] = [];
   /** raw bytes of every record read, the measure of Firehose's buffer size hint */
   bytes = 0;
-  recordCount = 0;
   /** when the first record was buffered: the interval hint counts from here, as Firehose's does */
   startedAtMs: number | undefined;
 
   constructor(
     readonly stream: string,
     readonly shardId: string,
-    private readonly publishedThrough: PublishedThrough,
-  ) {}
+    layout: StagingLayout,
+  ) {
+    this.lines = new StagingLines(layout);
+  }
+
+  get recordCount(): number {
+    return this.sequenceNumbers.length;
+  }
 
   get isEmpty(): boolean {
-    return this.recordCount === 0;
+    return this.sequenceNumbers.length === 0;
   }
 
+  /** Every record of the batch. */
   get range(): SequenceRange {
-    if (this.first === undefined || this.last === undefined) throw new Error("an empty batch has no range");
-    return { stream: this.stream, shardId: this.shardId, firstSequenceNumber: this.first, lastSequenceNumber: this.last };
-  }
-
-  /** The valid records as NDJSON for DuckDB (see BatchNdjson). */
-  toNdjson(canonical = false): Buffer {
-    return this.ndjson.bytes(canonical);
+    return this.rangeAfter(-1);
   }
 
   add(record: StreamRecord, nowMs: number): void {
     this.startedAtMs ??= nowMs;
-    this.first ??= record.sequenceNumber;
-    this.last = record.sequenceNumber;
-    this.recordCount++;
+    const index = this.sequenceNumbers.length;
+    this.sequenceNumbers.push(record.sequenceNumber);
+    this.partitionKeys.push(record.partitionKey);
+    this.arrivalsMs.push(record.approximateArrivalTimestamp);
     this.bytes += record.data.byteLength;
 
     const bytes = Buffer.from(record.data.buffer, record.data.byteOffset, record.data.byteLength);
-    // DuckDB refuses invalid UTF-8 for the whole batch, so it is caught here, per record.
-    if (!isUtf8(bytes)) {
-      this.addError(record, bytes, "invalid_json", "record is not valid UTF-8");
-      return;
+    // DuckDB refuses a whole file for one line of bad UTF-8, so that is caught here, per record.
+    if (bytes.byteLength === 0) return this.refuse(index, record.data, "record is empty");
+    if (!isUtf8(bytes)) return this.refuse(index, record.data, "record is not valid UTF-8");
+    if (fitsOnALine(bytes)) return this.lines.append(index, record.approximateArrivalTimestamp, bytes);
+    // JSON spread over lines (pretty-printed) keeps its meaning re-encoded on one; the rare slow path.
+    let compact: Buffer;
+    try {
+      compact = Buffer.from(JSON.stringify(JSON.parse(bytes.toString("utf8"))));
+    } catch (error) {
+      return this.refuse(index, record.data, `record is not JSON: ${(error as Error).message}`);
     }
-    const text = bytes.toString("utf8");
-    const verdict = validateCuratedRecord(text);
-    if (!verdict.ok) {
-      this.addError(record, bytes, verdict.errorType, verdict.message);
-      return;
-    }
-    const hourKey = `${verdict.partition.dt}/${verdict.partition.hour}`;
-    let hourIndex = this.hourIndexes.get(hourKey);
-    if (hourIndex === undefined) this.hourIndexes.set(hourKey, (hourIndex = this.hourIndexes.size));
-    const index = this.ndjson.recordCount;
-    // A record split over lines would break NDJSON; re-encoding it compactly keeps its meaning.
-    this.ndjson.append(hourIndex, bytes.includes(NEWLINE) || bytes.includes(CARRIAGE_RETURN) ? Buffer.from(JSON.stringify(verdict.event)) : bytes);
-    for (const output of this.outputsFor(verdict.type, verdict.partition, verdict.tables, hourIndex)) {
-      if (this.alreadyPublished(output.partitionPrefix, record.sequenceNumber)) {
-        output.skipThroughIndex = index;
-      } else {
-        output.recordCount++;
-        output.rowCount += output.table.grain === "line_item" ? lineCount(verdict.event, output.table) : 1;
-      }
-    }
+    this.lines.append(index, record.approximateArrivalTimestamp, compact);
   }
 
-  /** The outputs of one event type in one hour, one per table it feeds; cached, as most records share a few. */
-  private outputsFor(type: string, partition: HourPartition, tables: readonly LakeTable[], hourIndex: number): TableOutput[] {
-    const routeKey = `${type}/${partition.dt}/${partition.hour}`;
-    let outputs = this.routes.get(routeKey);
-    if (!outputs) {
-      outputs = tables.map((table) => {
-        const partitionPrefix = tablePartitionPrefix(table, type, partition);
-        let output = this.tableOutputs.get(partitionPrefix);
-        if (!output) {
-          output = { table, type, partition, partitionPrefix, hourIndex, recordCount: 0, rowCount: 0, skipThroughIndex: -1 };
-          this.tableOutputs.set(partitionPrefix, output);
-        }
-        return output;
-      });
-      this.routes.set(routeKey, outputs);
+  private refuse(index: number, data: Uint8Array, message: string): void {
+    this.lines.skip();
+    this.refused.push({ index, errorType: "invalid_json", message });
+    this.refusedData.set(index, Uint8Array.prototype.slice.call(data));
+  }
+
+  /** Where a record came from and its bytes, for its line in the error prefix. */
+  origin(index: number, deliveryStream: string): RecordOrigin {
+    const data = this.refusedData.get(index) ?? this.lines.recordAt(index);
+    const sequenceNumber = this.sequenceNumbers.at(index);
+    if (data === undefined || sequenceNumber === undefined) throw new RangeError(`no record ${index} in the batch`);
+    return {
+      deliveryStream,
+      stream: this.stream,
+      shardId: this.shardId,
+      sequenceNumber,
+      partitionKey: this.partitionKeys.at(index) ?? "",
+      arrivalMs: this.arrivalsMs[index] ?? 0,
+      data,
+    };
+  }
+
+  arrivalMsOf(index: number): number {
+    return this.arrivalsMs[index] ?? 0;
+  }
+
+  /** The index of the last record at or below `sequenceNumber`, or -1 when there is none. */
+  lastIndexAtOrBelow(sequenceNumber: string): number {
+    let low = 0;
+    let high = this.sequenceNumbers.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if (compareSequenceNumbers(this.sequenceNumbers.at(middle)!, sequenceNumber) <= 0) low = middle + 1;
+      else high = middle;
     }
-    return outputs;
+    return low - 1;
   }
 
-  private addError(record: StreamRecord, bytes: Buffer, errorType: LakeErrorType, message: string): void {
-    const arrival = new Date(record.approximateArrivalTimestamp).toISOString();
-    const partitionPrefix = errorPartitionPrefix(errorType, { dt: arrival.slice(0, 10), hour: arrival.slice(11, 13) });
-    if (this.alreadyPublished(partitionPrefix, record.sequenceNumber)) return;
-    let output = this.errorOutputs.get(partitionPrefix);
-    if (!output) this.errorOutputs.set(partitionPrefix, (output = { errorType, partitionPrefix, lines: [] }));
-    const utf8 = isUtf8(bytes);
-    output.lines.push(
-      JSON.stringify({
-        error_type: errorType,
-        error_message: message,
-        stream: this.stream,
-        shard_id: record.shardId,
-        sequence_number: record.sequenceNumber,
-        partition_key: record.partitionKey,
-        approximate_arrival_timestamp: arrival,
-        // Text when it is text, so a person can read it; base64 otherwise, so nothing is lost.
-        ...(utf8 ? { raw_data: bytes.toString("utf8") } : { raw_data_base64: bytes.toString("base64") }),
-      }),
-    );
+  /**
+   * The records after index `skipThroughIndex` to the end of the batch: what an object holds when the
+   * records before were published to its prefix before a restart (published-index.ts).
+   */
+  rangeAfter(skipThroughIndex: number): SequenceRange {
+    const first = this.sequenceNumbers.at(skipThroughIndex + 1);
+    const last = this.sequenceNumbers.at(this.sequenceNumbers.length - 1);
+    if (first === undefined || last === undefined) throw new RangeError("no records after the skipped ones");
+    return { stream: this.stream, shardId: this.shardId, firstSequenceNumber: first, lastSequenceNumber: last };
   }
-
-  private alreadyPublished(partitionPrefix: string, sequenceNumber: string): boolean {
-    const through = this.publishedThrough.get(partitionPrefix);
-    return through !== undefined && compareSequenceNumbers(sequenceNumber, through) <= 0;
-  }
-}
-
-/** Line items of a validated record: validation has checked that the field is an array. */
-function lineCount(event: Readonly<Record<string, unknown>>, table: LakeTable): number {
-  const payload = event["payload"] as Record<string, unknown>;
-  return (payload[table.lineItems?.field ?? ""] as unknown[] | undefined)?.length ?? 0;
 }

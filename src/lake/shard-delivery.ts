@@ -1,31 +1,29 @@
 // Delivers one shard to the lake: read, buffer, and when a buffering hint is reached convert, publish and
 // only then commit the checkpoint. While one buffer is being converted the next one fills (at most one
 // flush in flight, so checkpoints commit in order and memory stays bounded by two buffers).
-import { writeFileSync } from "node:fs";
 import { mkdir, rm, unlink } from "node:fs/promises";
-import { join } from "node:path";
 import { setImmediate as yieldToEventLoop, setTimeout as sleep } from "node:timers/promises";
 import { errorMessage } from "../errors/index.js";
 import { lakeErrors, lakeFiles, lakeFlushSeconds, lakeRecords, type Logger } from "../monitor/index.js";
 import { Wakeup, type StartingPosition, type Stream } from "../stream/index.js";
-import { objectName } from "./object-names.js";
+import type { BatchConverter } from "./batch-converter.js";
+import { planErrorOutputs } from "./batch-outputs.js";
+import type { ResolvedDeliveryStream } from "./delivery-stream.js";
 import type { ObjectStore } from "./object-store.js";
-import type { ConversionTarget, ParquetConverter } from "./parquet-converter.js";
 import type { PublishedThrough } from "./published-index.js";
+import type { QualityTracker } from "./quality-report.js";
 import { ShardBatch } from "./shard-batch.js";
 
 export interface ShardDeliveryOptions {
   stream: Stream;
-  streamName: string;
+  delivery: ResolvedDeliveryStream;
   shardId: string;
   consumerName: string;
   store: ObjectStore;
-  converter: ParquetConverter;
+  converter: BatchConverter;
+  quality: QualityTracker;
   /** this shard's own scratch directory */
   stagingDir: string;
-  bufferSizeBytes: number;
-  bufferIntervalMs: number;
-  readBatchSize: number;
   /** where to start without a checkpoint */
   startingPosition: "TRIM_HORIZON" | "LATEST";
   checkpoint: string | undefined;
@@ -36,7 +34,7 @@ export interface ShardDeliveryOptions {
 /** Without an append notification (a producer in another process), the shard is polled this often. */
 const IDLE_POLL_MS = 250;
 const MAX_BACKOFF_MS = 5_000;
-/** Longest stretch of parsing between two turns of the event loop. */
+/** Longest stretch of staging between two turns of the event loop. */
 const TIME_SLICE_MS = 4;
 
 export class ShardDelivery {
@@ -59,12 +57,13 @@ export class ShardDelivery {
 
   constructor(private readonly options: ShardDeliveryOptions) {
     this.committed = options.checkpoint;
-    this.unsubscribe = options.stream.onAppend(options.streamName, () => this.wakeup.wake());
+    this.unsubscribe = options.stream.onAppend(options.delivery.config.source, () => this.wakeup.wake());
   }
 
   /** Runs until stop(); then flushes (unless told not to) and waits for the flush in flight. */
   async run(): Promise<void> {
-    const { stream, streamName, shardId, readBatchSize, bufferSizeBytes, bufferIntervalMs } = this.options;
+    const { stream, shardId } = this.options;
+    const { source: streamName, readBatchSize, bufferSizeBytes, bufferIntervalMs } = this.options.delivery.config;
     await rm(this.options.stagingDir, { recursive: true, force: true });
     await mkdir(this.options.stagingDir, { recursive: true });
     let position: StartingPosition = this.committed
@@ -73,6 +72,8 @@ export class ShardDelivery {
     let batch = this.newBatch();
     try {
       for (let failures = 0; !this.stopping; ) {
+        // Only a read that starts after flush() was called can have seen the records appended before it.
+        const waitersBeforeRead = this.flushWaiters.length;
         let records;
         try {
           const read = await stream.read(streamName, shardId, position, readBatchSize);
@@ -101,8 +102,8 @@ export class ShardDelivery {
         }
         await yieldToEventLoop();
         const caughtUp = records.length < readBatchSize;
-        if (caughtUp && this.flushWaiters.length > 0) {
-          batch = await this.flushEverything(batch);
+        if (caughtUp && waitersBeforeRead > 0) {
+          batch = await this.flushEverything(batch, waitersBeforeRead);
           continue;
         }
         if (batch.startedAtMs !== undefined && nowMs - batch.startedAtMs >= bufferIntervalMs) batch = await this.startFlush(batch);
@@ -139,7 +140,7 @@ export class ShardDelivery {
   }
 
   private newBatch(): ShardBatch {
-    return new ShardBatch(this.options.streamName, this.options.shardId, this.options.publishedThrough);
+    return new ShardBatch(this.options.delivery.config.source, this.options.shardId, this.options.converter.layout);
   }
 
   /** Hands `batch` to the flush pipeline (after the flush in flight) and returns a fresh batch. */
@@ -153,8 +154,9 @@ export class ShardDelivery {
     return this.newBatch();
   }
 
-  private async flushEverything(batch: ShardBatch): Promise<ShardBatch> {
-    const waiters = this.flushWaiters.splice(0);
+  /** Delivers `batch` and everything before it, then resolves the first `waiterCount` flush() calls (default: all). */
+  private async flushEverything(batch: ShardBatch, waiterCount = this.flushWaiters.length): Promise<ShardBatch> {
+    const waiters = this.flushWaiters.splice(0, waiterCount);
     try {
       const next = await this.startFlush(batch);
       await this.inFlight;
@@ -168,15 +170,14 @@ export class ShardDelivery {
 
   /** Converts and publishes a batch, then commits its checkpoint; retries until both succeed. */
   private async deliver(batch: ShardBatch): Promise<void> {
-    const { stream, streamName, shardId, consumerName, log } = this.options;
+    const { stream, delivery, shardId, consumerName, log } = this.options;
     const endTimer = lakeFlushSeconds.startTimer();
     const last = batch.range.lastSequenceNumber;
     for (let attempt = 0; ; attempt++) {
       try {
-        // A DuckDB failure on raw records is retried on canonically re-encoded ones (ShardBatch.toNdjson).
         // Publishing again after a failed checkpoint rewrites the same keys with the same rows.
-        await this.publish(batch, attempt > 0);
-        await stream.setCheckpoint(consumerName, streamName, shardId, last);
+        await this.publish(batch);
+        await stream.setCheckpoint(consumerName, delivery.config.source, shardId, last);
         break;
       } catch (error) {
         if (this.stopping) throw error;
@@ -191,37 +192,26 @@ export class ShardDelivery {
     endTimer();
   }
 
-  private async publish(batch: ShardBatch, canonical: boolean): Promise<void> {
-    const { store, converter, stagingDir } = this.options;
-    const range = batch.range;
-    const name = objectName(range, "parquet");
-    const outputs = [...batch.tableOutputs.values()].filter((output) => output.recordCount > 0);
-    if (outputs.length > 0) {
-      const ndjsonPath = join(stagingDir, `${range.firstSequenceNumber}-${range.lastSequenceNumber}.ndjson`);
-      const targets: ConversionTarget[] = outputs.map((output, n) => ({
-        output,
-        path: join(stagingDir, `${range.firstSequenceNumber}-${range.lastSequenceNumber}-${n}.parquet`),
-      }));
-      try {
-        // Synchronous on purpose: a few ms for a full buffer, where the async writeFile would take one turn
-        // of a busy event loop per 512 KiB chunk.
-        writeFileSync(ndjsonPath, batch.toNdjson(canonical));
-        await converter.convert(ndjsonPath, targets);
-        // allSettled: the staging files are removed below, and not while a put is still reading one.
-        await settleAll(targets.map(({ output, path }) => store.putFile(`${output.partitionPrefix}/${name}`, path, { removeSource: true })));
-      } finally {
-        await Promise.all([ndjsonPath, ...targets.map((target) => target.path)].map((path) => unlink(path).catch(() => undefined)));
+  private async publish(batch: ShardBatch): Promise<void> {
+    const { store, converter, delivery, stagingDir, publishedThrough, quality } = this.options;
+    const converted = await converter.convert(batch, stagingDir, publishedThrough);
+    try {
+      // allSettled: the staging files are removed below, and not while a put is still reading one.
+      await settleAll(converted.outputs.map((output) => store.putFile(output.key, output.path, { removeSource: true })));
+      const errorOutputs = planErrorOutputs(delivery, batch, [...batch.refused, ...converted.refused], publishedThrough);
+      await settleAll(errorOutputs.map((output) => store.put(output.key, Buffer.from(`${output.lines.join("\n")}\n`))));
+      // Counted once everything is published, so a retried flush is not counted twice. An NDJSON zone
+      // counts its records under its delivery stream's name.
+      for (const output of converted.outputs) {
+        const table = output.table?.table.name ?? delivery.name;
+        lakeFiles.inc({ table });
+        lakeRecords.inc({ table }, output.rows);
       }
+      for (const output of errorOutputs) lakeErrors.inc({ error_type: output.errorType }, output.lines.length);
+      quality.record(converted.expectations, Date.now());
+    } finally {
+      await Promise.all(converted.stagedPaths.map((path) => unlink(path).catch(() => undefined)));
     }
-    const errorOutputs = [...batch.errorOutputs.values()];
-    const errorName = objectName(range, "ndjson");
-    await settleAll(errorOutputs.map((output) => store.put(`${output.partitionPrefix}/${errorName}`, Buffer.from(`${output.lines.join("\n")}\n`))));
-    // Counted once everything is published, so a retried flush is not counted twice.
-    for (const output of outputs) {
-      lakeFiles.inc({ table: output.table.name });
-      lakeRecords.inc({ table: output.table.name }, output.rowCount);
-    }
-    for (const output of errorOutputs) lakeErrors.inc({ error_type: output.errorType }, output.lines.length);
   }
 
   private async idle(ms: number): Promise<void> {

@@ -1,42 +1,40 @@
-// DuckDB SQL generated from the table definitions: the SELECT that turns curated records into a table's
-// rows (delivery), and the scans that read a table back from the lake (analytics). Keeping both here keeps
-// the lake's layout and its types in one place.
+// DuckDB SQL generated from the table definitions: the SELECT that turns a batch of checked curated records
+// into a table's rows (delivery), and the scan that reads a table back from the lake (analytics, quality
+// checks). Keeping both here keeps the lake's layout and its types in one place.
+import { join } from "node:path";
+import { LocalObjectStore } from "./local/local-object-store.js";
 import { LAKE_DATA_PREFIX } from "./object-names.js";
-import type { ColumnValue, LakeColumn, LakeTable } from "./tables.js";
-
-export function quoteSqlString(value: string): string {
-  return `'${value.replaceAll("'", "''")}'`;
-}
-
-export function quoteIdentifier(name: string): string {
-  return `"${name.replaceAll('"', '""')}"`;
-}
+import type { ObjectInfo } from "./object-store.js";
+import { objectVisibility } from "./object-visibility.js";
+import { quoteIdentifier, quoteSqlString } from "./sql-text.js";
+import type { ColumnValue, LakeColumn, LakeColumnType, LakeTable } from "./tables.js";
 
 /**
- * The rows of `table` from `relation`, a relation of curated records (one column per field of
- * CURATED_RECORD_TYPE) filtered by `where`. Payload and line-item values are read with one json_transform
- * each, into `p` and `line`; validation has already guaranteed that every cast succeeds.
+ * The rows of `table` from `relation`, a batch of curated records that passed their checks (the columns
+ * CuratedRecordsSql.selectBatch makes), filtered by `where`. Payload and line-item values are read with
+ * one json_transform each, into `p` and `line`; the checks made sure every value fits its column.
+ * `keep` names batch columns to carry along (for routing rows to their objects).
  */
-export function selectTableRows(table: LakeTable, relation: string, where: string): string {
+export function selectTableRows(table: LakeTable, relation: string, where: string, keep: readonly string[] = []): string {
   const payloadShape: Record<string, unknown> = {};
   for (const column of table.columns) {
     if (column.value.from === "payload") payloadShape[column.value.field] = column.type;
   }
   const lines = table.lineItems;
-  if (lines) payloadShape[lines.field] = [Object.fromEntries(Object.entries(lines.fields).map(([name, spec]) => [name, spec.type]))];
+  const lineShape = lines && Object.fromEntries(Object.entries(lines.fields).map(([name, spec]) => [name, spec.type]));
+  if (lines) payloadShape[lines.field] = [lineShape];
   const payloadStruct = Object.keys(payloadShape).length === 0 ? "NULL" : `json_transform(payload, ${quoteSqlString(JSON.stringify(payloadShape))})`;
-
   let source = `SELECT *, ${payloadStruct} AS p FROM ${relation} WHERE ${where}`;
   if (table.grain === "line_item") {
     if (!lines) throw new Error(`table ${table.name} has the line_item grain but no lineItems`);
-    const lineShape = quoteSqlString(JSON.stringify(Object.fromEntries(Object.entries(lines.fields).map(([name, spec]) => [name, spec.type]))));
+    // The typed line and its JSON (for `extra`) unnest side by side: both lists come from the same array.
+    const field = quoteIdentifier(lines.field);
     source =
-      `SELECT *, json_transform(line_json, ${lineShape}) AS line FROM (` +
-      `SELECT *, unnest(lines_json) AS line_json, generate_subscripts(lines_json, 1) AS line_no FROM (` +
-      `SELECT *, from_json(json_extract(payload, ${quoteSqlString(`$.${lines.field}`)}), '["JSON"]') AS lines_json FROM (${source})))`;
+      `SELECT *, unnest(p.${field}) AS line, unnest(from_json(json_extract(payload, ${quoteSqlString(`$.${lines.field}`)}), '["JSON"]')) AS line_json, ` +
+      `generate_subscripts(p.${field}, 1) AS line_no FROM (${source})`;
   }
   const columns = table.columns.map((column) => `CAST(${valueSql(table, column.value)} AS ${column.type}) AS ${quoteIdentifier(column.name)}`);
-  return `SELECT ${columns.join(", ")} FROM (${source})`;
+  return `SELECT ${[...columns, ...keep.map(quoteIdentifier)].join(", ")} FROM (${source})`;
 }
 
 function valueSql(table: LakeTable, value: ColumnValue): string {
@@ -75,17 +73,30 @@ export function tableDirectory(rootDir: string, table: LakeTable): string {
   return `${rootDir.replace(/\/+$/, "")}/${LAKE_DATA_PREFIX}/${table.name}`;
 }
 
-/** A scan of every Parquet file of a table, with its Hive partition columns typed and prunable. */
-export function scanTableFiles(rootDir: string, table: LakeTable): string {
-  const hiveTypes = table.partitionColumns.map((column) => `${quoteSqlString(column.name)}: ${column.type}`).join(", ");
-  const glob = quoteSqlString(`${tableDirectory(rootDir, table)}/**/*.parquet`);
-  return `read_parquet(${glob}, hive_partitioning = true, union_by_name = true, hive_types = {${hiveTypes}})`;
+/**
+ * What a query reads for `table` right now: a read_parquet over the table's visible objects (compaction's
+ * merged sources left out, object-visibility.ts), with its Hive partition columns typed and prunable; or,
+ * while the table has no objects, a relation with its columns and no rows. The list is taken at the call,
+ * so a caller asks again for each query: that is how new objects show up and merged ones drop out.
+ */
+export async function scanTableFiles(rootDir: string, table: LakeTable): Promise<string> {
+  const store = new LocalObjectStore(rootDir);
+  const objects: ObjectInfo[] = [];
+  for await (const object of store.list(`${LAKE_DATA_PREFIX}/${table.name}/`)) if (object.key.endsWith(".parquet")) objects.push(object);
+  const { visible } = objectVisibility(objects);
+  if (visible.length === 0) return `(${emptyTableRows(table)})`;
+  const files = visible.map((object) => quoteSqlString(join(rootDir, ...object.key.split("/"))));
+  // DuckDB refuses a type for a partition column that no path has, e.g. before the first event of a type.
+  const partitionNames = new Set(visible.flatMap((object) => object.key.split("/").flatMap((segment) => (segment.includes("=") ? [segment.split("=")[0]] : []))));
+  const hiveTypes = table.partitionColumns
+    .filter((column) => partitionNames.has(column.name))
+    .map((column) => `${quoteSqlString(column.name)}: ${column.type}`);
+  const typed = hiveTypes.length === 0 ? "" : `, hive_types = {${hiveTypes.join(", ")}}`;
+  return `read_parquet([${files.join(", ")}], hive_partitioning = true, union_by_name = true${typed})`;
 }
 
-/** No rows, but the table's columns and types: what a table with no files yet reads as. */
+/** No rows, but the table's columns and types (partition columns included). */
 export function emptyTableRows(table: LakeTable): string {
-  const columns = [...table.columns, ...table.partitionColumns].map(
-    (column) => `CAST(NULL AS ${column.type}) AS ${quoteIdentifier(column.name)}`,
-  );
-  return `SELECT ${columns.join(", ")} WHERE false`;
+  const columns: Array<{ name: string; type: LakeColumnType }> = [...table.columns, ...table.partitionColumns];
+  return `SELECT ${columns.map((column) => `CAST(NULL AS ${column.type}) AS ${quoteIdentifier(column.name)}`).join(", ")} WHERE false`;
 }

@@ -1,7 +1,7 @@
 // The lake's tables: one schema per table, with DuckDB column types, where each value comes from in a
 // curated event, and its Hive partition columns. Delivery (validation and Parquet conversion), analytics
 // (views) and the docs all read these definitions, so a column is declared once.
-import type { EventType } from "../events/index.js";
+import { derivedPayloadSchemas, type DerivedEventType, type EventType } from "../events/index.js";
 
 export type LakeColumnType =
   | "VARCHAR"
@@ -70,7 +70,9 @@ export interface LakeTable {
   name: string;
   description: string;
   /** the curated event types that feed the table; every type when absent */
-  eventTypes?: readonly EventType[];
+  eventTypes?: readonly (EventType | DerivedEventType)[];
+  /** with no eventTypes: the types this table does not take, because they have tables of their own */
+  excludedEventTypes?: readonly string[];
   /** one row per event, or one row per line item of the event */
   grain: "event" | "line_item";
   lineItems?: LineItemsSpec;
@@ -116,7 +118,8 @@ const ORDER_LINES: LineItemsSpec = {
 export const LAKE_TABLES = [
   {
     name: "events",
-    description: "every curated event, its payload as JSON",
+    description: "every accepted event, its payload as JSON (events the pipeline derives, such as fraud alerts, have tables of their own)",
+    excludedEventTypes: Object.keys(derivedPayloadSchemas),
     grain: "event",
     columns: [
       eventId,
@@ -148,7 +151,7 @@ export const LAKE_TABLES = [
       { name: "store_region", type: "VARCHAR", description: "region of the fulfilling store, from the catalog", value: { from: "store", field: "region" } },
       { name: "currency", type: "VARCHAR", description: "ISO 4217 code", value: payload("currency") },
       { name: "item_count", type: "INTEGER", description: "number of order lines", value: sql("len(p.items)") },
-      { name: "units", type: "BIGINT", description: "units over all lines", value: sql("list_sum(list_transform(p.items, l -> l.quantity))") },
+      { name: "units", type: "BIGINT", description: "units over all lines", value: sql("list_sum(list_transform(p.items, lambda l: l.quantity))") },
       { name: "total", type: MONEY, description: "order total including shipping and tax", value: payload("total") },
       { name: "payment_method", type: "VARCHAR", description: "payment method", value: payload("payment_method") },
       { name: "shipping_country", type: "VARCHAR", description: "ISO 3166 code", value: payload("shipping_country") },
@@ -260,6 +263,28 @@ export const LAKE_TABLES = [
     ],
     partitionColumns: [DT, HOUR],
   },
+  {
+    name: "fraud_alerts",
+    description: "one row per fraud alert the fraud function raised (derived fraud_alert events)",
+    eventTypes: ["fraud_alert"],
+    grain: "event",
+    columns: [
+      { name: "alert_id", type: "VARCHAR", description: "alert id, derived from the triggering event id", value: payload("alert_id"), required: true },
+      eventId,
+      { name: "occurred_at", type: "TIMESTAMPTZ", description: "event time of the triggering event (UTC)", value: envelope("occurred_at") },
+      { name: "created_at", type: "TIMESTAMPTZ", description: "when the alert was raised (UTC)", value: envelope("ingested_at") },
+      { name: "order_id", type: "VARCHAR", description: "the order the alert is about", value: payload("order_id"), required: true },
+      { name: "customer_id", type: "VARCHAR", description: "the order's customer", value: payload("customer_id") },
+      { name: "trigger_event_id", type: "VARCHAR", description: "the order_placed or payment event that raised it", value: payload("trigger_event_id") },
+      { name: "trigger_event_type", type: "VARCHAR", description: "its type", value: payload("trigger_event_type") },
+      { name: "card_fingerprint", type: "VARCHAR", description: "the card involved, when known", value: payload("card_fingerprint") },
+      { name: "score", type: "DOUBLE", description: "0 to 1: 1 − Π(1 − weight) over the reasons", value: payload("score"), required: true },
+      { name: "threshold", type: "DOUBLE", description: "the score at which an alert is raised", value: payload("threshold") },
+      { name: "reasons", type: "JSON", description: "the rules that fired, with weights, values and thresholds", value: payload("reasons") },
+      extra("payload"),
+    ],
+    partitionColumns: [DT, HOUR],
+  },
 ] as const satisfies readonly LakeTable[];
 
 export type LakeTableName = (typeof LAKE_TABLES)[number]["name"];
@@ -269,8 +294,12 @@ export function lakeTable(name: string): LakeTable | undefined {
 }
 
 /** The tables a record of `type` feeds: `events` always, plus the tables that list the type. */
+/** Whether records of an event type belong in a table. */
+export function tableTakesType(table: LakeTable, type: string): boolean {
+  if (table.eventTypes !== undefined) return (table.eventTypes as readonly string[]).includes(type);
+  return !(table.excludedEventTypes ?? []).includes(type);
+}
+
 export function tablesForEventType(type: string): LakeTable[] {
-  return (LAKE_TABLES as readonly LakeTable[]).filter(
-    (table) => table.eventTypes === undefined || (table.eventTypes as readonly string[]).includes(type),
-  );
+  return (LAKE_TABLES as readonly LakeTable[]).filter((table) => tableTakesType(table, type));
 }

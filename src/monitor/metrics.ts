@@ -110,3 +110,59 @@ export const queueMessages = new Gauge({
   labelNames: ["queue", "state"] as const,
   registers: [registry],
 });
+
+export const lakeCompactions = new Counter({
+  name: "shopstream_lake_compactions_total",
+  help: "Compactions that merged a partition's small objects into one, by table.",
+  labelNames: ["table"] as const,
+  registers: [registry],
+});
+
+export const lakeCompactedObjects = new Counter({
+  name: "shopstream_lake_compacted_objects_total",
+  help: "Small objects merged away by compaction, by table.",
+  labelNames: ["table"] as const,
+  registers: [registry],
+});
+
+export const lakeExpectationChecks = new Counter({
+  name: "shopstream_lake_expectation_checks_total",
+  help: "Data-quality expectations checked on delivered batches, by table, expectation and result (passed, failed).",
+  labelNames: ["table", "expectation", "result"] as const,
+  registers: [registry],
+});
+
+export const lakeExpectationFailedRows = new Counter({
+  name: "shopstream_lake_expectation_failed_rows_total",
+  help: "Rows that failed a data-quality expectation, by table and expectation.",
+  labelNames: ["table", "expectation"] as const,
+  registers: [registry],
+});
+
+export const analyticsQueries = new Counter({
+  name: "shopstream_analytics_queries_total",
+  help: "SQL queries finished, by final state and statement type.",
+  labelNames: ["state", "statement_type"] as const,
+  registers: [registry],
+});
+
+export const analyticsQuerySeconds = new Histogram({
+  name: "shopstream_analytics_query_seconds",
+  help: "SQL queries from submission to completion.",
+  labelNames: ["statement_type"] as const,
+  buckets: [0.01, 0.025, 0.05, 0.1, 0.3, 1, 3, 10, 60, 600],
+  registers: [registry],
+});
+
+export const analyticsQueuedQueries = new Gauge({
+  name: "shopstream_analytics_queued_queries",
+  help: "SQL queries waiting for a DuckDB connection.",
+  registers: [registry],
+});
+
+export const kpiLateEvents = new Counter({
+  name: "shopstream_kpi_late_events_total",
+  help: "Events that reached their per-minute KPI window after it ended, by outcome: applied (within customers.allowedLatenessSec) or dropped (beyond it; kept in kpi_minute_late).",
+  labelNames: ["outcome"] as const,
+  registers: [registry],
+});

@@ -2,15 +2,18 @@
 // seeds reference data and deploys the functions and the lake delivery. stop() shuts down in data-flow
 // order and drains: in-flight batches finish, buffers flush and checkpoints commit.
 import { mkdirSync } from "node:fs";
+import { NamedQueryStore, openAnalytics, QueryService, type AnalyticsEngine } from "../analytics/index.js";
+import { computeRfm, createCustomersFunction, customerMigrations } from "../customers/index.js";
+import { createFraudFunction, fraudMigrations } from "../fraud/index.js";
 import { join } from "node:path";
 import type { PipelineConfig } from "../config/index.js";
 import { createEnrichFunction, createOrdersFunction, deployFunctions, type FunctionRuntime } from "../functions/index.js";
 import { IngestService } from "../ingest/index.js";
-import { LakeDelivery, LocalObjectStore } from "../lake/index.js";
-import { componentLogger, queueMessages, streamLag } from "../monitor/index.js";
+import { LakeCompactor, LakeDelivery, LocalObjectStore, resolveDeliveryStreams } from "../lake/index.js";
+import { analyticsQueries, analyticsQueuedQueries, analyticsQuerySeconds, componentLogger, queueMessages, streamLag } from "../monitor/index.js";
 import { applyQueuesConfig, readQueueGauges, SqliteQueue, type Queue } from "../queue/index.js";
 import { generateCatalog } from "../simulator/index.js";
-import { migrate, SqliteStore, type ServingStore } from "../store/index.js";
+import { coreMigrations, migrate, SqliteStore, type ServingStore } from "../store/index.js";
 import { SqliteStream, type Stream } from "../stream/index.js";
 import { acquireDataDirLock } from "./data-dir-lock.js";
 import { loadReferenceData, seedReferenceData } from "./reference-data.js";
@@ -51,7 +54,11 @@ export class Pipeline {
     readonly store: ServingStore,
     readonly ingest: IngestService,
     readonly functions: FunctionRuntime,
-    readonly lake: LakeDelivery,
+    /** one per delivery stream of the config */
+    readonly lakes: readonly LakeDelivery[],
+    readonly compactor: LakeCompactor,
+    readonly analytics: AnalyticsEngine,
+    readonly queries: QueryService,
     private readonly releaseLock: () => void,
   ) {}
 
@@ -71,7 +78,7 @@ export class Pipeline {
     const queue = new SqliteQueue({ path: paths.queueDb, synchronous: config.queueBackend.synchronous });
     await applyQueuesConfig(queue, config.queues);
     const store = new SqliteStore({ path: paths.storeDb, synchronous: config.streamBackend.synchronous });
-    await migrate(store);
+    await migrate(store, [...coreMigrations, ...customerMigrations, ...fraudMigrations]);
     await seedReferenceData(store, generateCatalog(config.simulator.catalogSeed));
     const reference = await loadReferenceData(store);
 
@@ -89,17 +96,48 @@ export class Pipeline {
       builtins: {
         enrich: { fn: createEnrichFunction({ stream, output: "curated", reference }), defaultStream: config.ingest.stream },
         orders: { fn: createOrdersFunction(store), defaultStream: "curated" },
+        customers: { fn: createCustomersFunction({ store, config: config.customers }), defaultStream: "curated" },
+        fraud: { fn: createFraudFunction({ store, stream, output: "curated", config: config.fraud }), defaultStream: "curated" },
       },
     });
-    const lake = new LakeDelivery({ stream, store: new LocalObjectStore(paths.lakeDir), stagingDir: paths.stagingDir, config: config.lake });
-    return new Pipeline(config, paths, stream, queue, store, ingest, functions, lake, releaseLock);
+    // Checks the delivery streams against each other (one per table, no shared prefixes) before any starts.
+    resolveDeliveryStreams(config.deliveryStreams, config.tables);
+    const lakeStore = new LocalObjectStore(paths.lakeDir);
+    const lakes = Object.entries(config.deliveryStreams).map(
+      ([name, deliveryStream]) => new LakeDelivery({ name, config: deliveryStream, tables: config.tables, stream, store: lakeStore, stagingDir: paths.stagingDir }),
+    );
+    const compactor = new LakeCompactor({ store: lakeStore, stagingDir: paths.stagingDir, deliveries: lakes });
+    const analytics = await openAnalytics({
+      lakeDir: paths.lakeDir,
+      maxConcurrentQueries: config.analytics.maxConcurrentQueries,
+      ...(config.analytics.memoryLimit !== undefined && { memoryLimit: config.analytics.memoryLimit }),
+      ...(config.analytics.threads !== undefined && { threads: config.analytics.threads }),
+    });
+    const queries = new QueryService({
+      engine: analytics,
+      namedQueries: new NamedQueryStore(join(dataDir, "named-queries.json")),
+      maxQueuedQueries: config.analytics.maxQueuedQueries,
+      maxResultRows: config.analytics.maxResultRows,
+      maxStoredResultRows: config.analytics.maxStoredResultRows,
+      maxHistory: config.analytics.maxHistory,
+      queryTimeoutMs: config.analytics.queryTimeoutMs,
+      onQueryFinished: (execution) => {
+        analyticsQueries.inc({ state: execution.state, statement_type: execution.statementType });
+        const ms = execution.statistics.totalExecutionTimeMs;
+        if (ms !== undefined) analyticsQuerySeconds.observe({ statement_type: execution.statementType }, ms / 1000);
+      },
+    });
+    return new Pipeline(config, paths, stream, queue, store, ingest, functions, lakes, compactor, analytics, queries, releaseLock);
   }
 
   async start(): Promise<void> {
     await this.functions.start();
-    await this.lake.start();
+    for (const lake of this.lakes) await lake.start();
+    this.compactor.start();
     this.every(TRIM_INTERVAL_MS, () => this.stream.trimExpired(), "retention trim");
     this.every(GAUGE_INTERVAL_MS, () => this.publishGauges(), "gauge update");
+    const { intervalSec, lookbackDays } = this.config.customers.rfm;
+    if (intervalSec > 0) this.every(intervalSec * 1000, () => computeRfm(this.store, { lookbackDays }), "RFM recompute");
   }
 
   private every(intervalMs: number, task: () => Promise<unknown>, what: string): void {
@@ -109,6 +147,7 @@ export class Pipeline {
   }
 
   private async publishGauges(): Promise<void> {
+    analyticsQueuedQueries.set(this.analytics.queuedQueries);
     for (const [consumer, records] of Object.entries(await this.lag())) streamLag.set({ consumer }, records);
     for (const gauge of await readQueueGauges(this.queue)) {
       queueMessages.set({ queue: gauge.queue, state: "visible" }, gauge.visible);
@@ -132,7 +171,7 @@ export class Pipeline {
   /** Consumer lag in records, per consumer. */
   async lag(): Promise<Record<string, number>> {
     const lag = await this.functions.lag();
-    lag[this.lake.consumerName] = await this.lake.lag();
+    for (const lake of this.lakes) lag[lake.consumerName] = await lake.lag();
     return lag;
   }
 
@@ -144,11 +183,14 @@ export class Pipeline {
    */
   async stop(options: { drainTimeoutMs?: number } = {}): Promise<void> {
     const deadline = Date.now() + (options.drainTimeoutMs ?? 0);
+    for (const timer of this.timers) clearInterval(timer);
+    await this.queries.close();
+    await this.analytics.close();
     await this.drainFunctions(deadline);
     await this.functions.stop();
-    for (const timer of this.timers) clearInterval(timer);
-    if (Date.now() < deadline) await this.lake.flush();
-    await this.lake.stop();
+    await this.compactor.stop();
+    if (Date.now() < deadline) await Promise.all(this.lakes.map((lake) => lake.flush()));
+    for (const lake of this.lakes) await lake.stop();
     await this.store.close();
     await this.queue.close();
     await this.stream.close();

@@ -4,6 +4,9 @@ import { readFile } from "node:fs/promises";
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
 import Fastify, { type FastifyInstance } from "fastify";
+import { registerQueryRoutes } from "../analytics/index.js";
+import { registerCustomerRoutes } from "../customers/index.js";
+import { fraudAlertSummary, recentFraudAlerts } from "../fraud/index.js";
 import { registerIngestRoutes } from "../ingest/index.js";
 import { componentLogger, registry } from "../monitor/index.js";
 import type { Pipeline } from "../pipeline/index.js";
@@ -24,6 +27,18 @@ export async function createServer(pipeline: Pipeline): Promise<FastifyInstance>
     maxBodyBytes: config.ingest.maxBodyBytes,
     maxEventsPerRequest: config.ingest.maxEventsPerRequest,
   });
+
+  await registerQueryRoutes(app, pipeline.queries);
+  await registerCustomerRoutes(app, pipeline.store, { config: config.customers });
+
+  app.get<{ Querystring: { limit?: string } }>("/v1/fraud/alerts", async (request) => {
+    const limit = request.query.limit === undefined ? 50 : Number(request.query.limit);
+    return { alerts: await recentFraudAlerts(pipeline.store, { limit }) };
+  });
+  app.get("/v1/fraud/summary", async () =>
+    fraudAlertSummary(pipeline.store, { sinceOccurredAt: new Date(Date.now() - 24 * 3_600_000).toISOString() }),
+  );
+  app.get("/v1/quality", async () => ({ deliveryStreams: pipeline.lakes.map((lake) => ({ name: lake.name, report: lake.qualityReport() })) }));
 
   app.get("/healthz", async () => ({ status: "ok" }));
 

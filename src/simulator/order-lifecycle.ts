@@ -1,7 +1,9 @@
 // What happens to an order after it is placed: payment (with failures and retries), and then perhaps a
 // cancellation, a return or a review. Cancellations and returns put the stock back on the store's shelf.
+import { customerCardFingerprint, paysByCard } from "./cards.js";
 import type { Customer, Product } from "./catalog.js";
 import type { SimulationContext } from "./context.js";
+import type { PayloadOf } from "./event-writer.js";
 import type { OrderLine } from "./pricing.js";
 import { categoryByName } from "./reference-data.js";
 import type { Task } from "./scheduler.js";
@@ -113,13 +115,14 @@ class OrderLifecycle implements Task {
 
   private attemptPayment(nowMs: number, failureRate: number, isRetry = false): void {
     const { random, writer, ids } = this.ctx;
-    const payment = {
+    const payment: PayloadOf<"payment_authorized"> = {
       order_id: this.placed.orderId,
       payment_id: ids.next("pa"),
       customer_id: this.placed.customer.customer_id,
       amount: this.placed.totalUsd,
       method: this.paymentMethod,
     };
+    if (paysByCard(this.paymentMethod)) payment["card_fingerprint"] = customerCardFingerprint(this.placed.customer.customer_id, this.placed.orderId);
     if (!random.chance(Math.min(0.6, failureRate))) {
       writer.emit("payment_authorized", nowMs, payment);
       this.planAfterSale(nowMs);

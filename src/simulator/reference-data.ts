@@ -144,6 +144,9 @@ export const foreignCities: readonly City[] = [
   { name: "Sydney", state: "NSW", country: "AU", region: "west", lat: -33.8688, lon: 151.2093, salesTaxRate: 0, populationWeight: 0.5 },
 ];
 
+/** Countries that issue the cards seen on orders billed abroad (gifts, expats, and stolen cards). */
+export const billingCountries: readonly string[] = ["US", "CA", "GB", "DE", "MX", "BR", "NG", "RO"];
+
 /** Share of customers who live outside the US. */
 export const foreignCustomerShare = 0.04;
 

@@ -5,7 +5,7 @@ import type { SimulationContext } from "./context.js";
 import type { PayloadOf } from "./event-writer.js";
 import { startOrderLifecycle } from "./order-lifecycle.js";
 import { cents, priceOrder, type OrderLine } from "./pricing.js";
-import { categoryByName } from "./reference-data.js";
+import { billingCountries, categoryByName } from "./reference-data.js";
 import type { Task } from "./scheduler.js";
 import { paymentMethods, segmentBehaviours, type SegmentBehaviour } from "./segments.js";
 
@@ -42,8 +42,6 @@ const referrers = [
 const referrerWeights = [0.33, 0.3, 0.04, 0.08, 0.06, 0.05, 0.09, 0.05];
 const paymentMethodNames = paymentMethods.map((entry) => entry.method);
 const paymentMethodWeights = paymentMethods.map((entry) => entry.share);
-/** Billing countries seen on mismatched (gift or suspicious) orders. */
-const otherBillingCountries = ["US", "CA", "GB", "DE", "MX", "BR", "NG", "RO"];
 const COUNTRY_MISMATCH_RATE = 0.015;
 
 export class BrowsingSession implements Task {
@@ -256,7 +254,7 @@ export class BrowsingSession implements Task {
     const price = priceOrder(lines, this.customer, this.behaviour);
     const paymentMethod = random.weightedPick(paymentMethodNames, paymentMethodWeights);
     const billingCountry = random.chance(COUNTRY_MISMATCH_RATE)
-      ? random.pick(otherBillingCountries.filter((country) => country !== this.customer.country))
+      ? random.pick(billingCountries.filter((country) => country !== this.customer.country))
       : this.customer.country;
     const orderId = this.ctx.ids.next("or");
     const store = catalog.stores[this.storeIndex] as (typeof catalog.stores)[number];
@@ -279,7 +277,9 @@ export class BrowsingSession implements Task {
       shipping_country: this.customer.country,
       billing_country: billingCountry,
       device: this.device,
+      account_created_at: this.customer.signed_up_at,
     });
+    this.ctx.customerHistory.recordOrder(this.customer, price.totalUsd);
     startOrderLifecycle(this.ctx, nowMs, {
       orderId,
       customer: this.customer,

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { validateEvent, type Payloads, type ShopEvent } from "../events/index.js";
 import { generateCatalog } from "./catalog.js";
+import { simulationLabelOf } from "./simulation-label.js";
 import {
   DEFAULT_TRAFFIC_START_MS,
   MEAN_EVENTS_PER_SESSION,
@@ -65,15 +66,19 @@ describe("traffic generator: the stream", () => {
     assert.ok(new Set(window).size > 50);
   });
 
-  it("names only catalog products, stores and customers", () => {
+  it("names only catalog products, stores and customers, or accounts opened during the run", () => {
     const productIds = new Set(catalog.products.map((p) => p.product_id));
     const storeIds = new Set(catalog.stores.map((s) => s.store_id));
     const customerIds = new Set(catalog.customers.map((c) => c.customer_id));
+    const runTag = createTrafficGenerator({ seed: 7 }).runTag;
     for (const event of sample) {
       const payload = event.payload as Record<string, unknown>;
       if (typeof payload["product_id"] === "string") assert.ok(productIds.has(payload["product_id"]));
       if (typeof payload["store_id"] === "string") assert.ok(storeIds.has(payload["store_id"]));
-      if (typeof payload["customer_id"] === "string") assert.ok(customerIds.has(payload["customer_id"]));
+      if (typeof payload["customer_id"] === "string") {
+        const customerId = payload["customer_id"];
+        assert.ok(customerIds.has(customerId) || customerId.startsWith(`cu-${runTag}-`), `${event.event_id}: unknown customer ${customerId}`);
+      }
     }
   });
 });
@@ -250,13 +255,22 @@ describe("traffic generator: volume", () => {
     const generator = createTrafficGenerator({ seed: 9, eventsPerShopHour: 8_000 });
     let events = 0;
     let snapshots = 0;
+    // Injected cases come out of the same budget; the constant is about the shoppers' own sessions.
+    let caseEvents = 0;
+    const caseSessions = new Set<string>();
     const endMs = DEFAULT_TRAFFIC_START_MS + 24 * 3_600_000;
     while (generator.shopTimeMs < endMs) {
-      if (generator.next().type === "inventory_snapshot") snapshots++;
+      const event = generator.next();
+      if (event.type === "inventory_snapshot") snapshots++;
+      if (simulationLabelOf(event.payload)) {
+        caseEvents++;
+        const sessionId = (event.payload as { session_id?: string }).session_id;
+        if (sessionId !== undefined) caseSessions.add(sessionId);
+      }
       events++;
     }
     assert.ok(Math.abs(events / 24 / 8_000 - 1) < 0.1, `${Math.round(events / 24)} events per shop hour`);
-    const measured = (events - snapshots) / generator.stats().sessionsStarted;
+    const measured = (events - snapshots - caseEvents) / (generator.stats().sessionsStarted - caseSessions.size);
     assert.ok(Math.abs(measured / MEAN_EVENTS_PER_SESSION - 1) < 0.05, `measured ${measured.toFixed(3)} events per session`);
   });
 

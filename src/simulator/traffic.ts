@@ -1,8 +1,12 @@
 // The traffic generator: shoppers arrive (more in the evening than at night), browse, buy, pay, return and
-// review, while stores report stock every shop hour. One seed gives one byte-identical event stream.
+// review, while stores report stock every shop hour. A small share of labelled cases, fraud and honest
+// look-alikes, is mixed in. One seed gives one byte-identical event stream.
 import type { ShopEvent } from "../events/index.js";
+import { CaseArrivals } from "./case-arrivals.js";
+import { CaseKit } from "./case-kit.js";
 import { customerSegments, generateCatalog, type Catalog, type Customer } from "./catalog.js";
 import type { SimulationContext } from "./context.js";
+import { CustomerHistory } from "./customer-history.js";
 import { EventWriter } from "./event-writer.js";
 import { IdSequence } from "./ids.js";
 import { ProductChooser } from "./product-chooser.js";
@@ -25,6 +29,22 @@ export const DEFAULT_LIVE_SPEED = 60;
  * session arrival rate.
  */
 export const MEAN_EVENTS_PER_SESSION = 3.39;
+
+/**
+ * Fraud cases per shopper session by default. One session in 500 makes about one order in eight fraud:
+ * a shop under attack, so that a run of a few hundred thousand events holds enough cases to measure
+ * detection on.
+ */
+export const DEFAULT_FRAUD_RATE = 0.002;
+
+/**
+ * Events one injected case yields on average (fraud and look-alikes alike), measured like
+ * MEAN_EVENTS_PER_SESSION; with it the injected cases come out of the volume budget, not on top of it.
+ */
+export const MEAN_EVENTS_PER_CASE = 15;
+
+/** Orders after which a customer has a history to be judged against (amount outliers, their own cards). */
+const ESTABLISHED_AFTER_ORDERS = 3;
 
 const HOUR_MS = 3_600_000;
 /** The shop's customers are mostly in the US; its day follows US Eastern time (UTC−5). */
@@ -53,6 +73,11 @@ export interface TrafficOptions {
    * would otherwise be more than a quarter of the events (a low live rate with a big catalog)
    */
   snapshotIntervalMs?: number;
+  /**
+   * fraud cases per shopper session, each labelled in its events' `simulation` payload field; as many
+   * benign look-alike cases are mixed in. 0 turns injection off. Default DEFAULT_FRAUD_RATE.
+   */
+  fraudRate?: number;
 }
 
 export interface TrafficStats {
@@ -61,6 +86,10 @@ export interface TrafficStats {
   eventsEmitted: number;
   /** tasks waiting on the clock: live sessions, orders awaiting payment or after-sale steps, store reports */
   pendingTasks: number;
+  /** injected fraud cases started so far */
+  fraudCasesStarted: number;
+  /** injected benign look-alike cases started so far */
+  lookalikeCasesStarted: number;
 }
 
 export interface TrafficGenerator extends Iterable<ShopEvent> {
@@ -70,6 +99,7 @@ export interface TrafficGenerator extends Iterable<ShopEvent> {
   readonly speed: number;
   readonly eventsPerShopHour: number;
   readonly snapshotIntervalMs: number;
+  readonly fraudRate: number;
   /** part of every id this stream hands out: the seed and a hash of the other options */
   readonly runTag: string;
   /** shop time of the latest event produced */
@@ -119,8 +149,10 @@ class TrafficStream implements TrafficGenerator {
   readonly speed: number;
   readonly eventsPerShopHour: number;
   readonly snapshotIntervalMs: number;
+  readonly fraudRate: number;
   readonly runTag: string;
   private readonly ctx: SimulationContext;
+  private readonly cases: CaseArrivals | undefined;
   private lastEventMs: number;
 
   constructor(options: TrafficOptions) {
@@ -139,10 +171,12 @@ class TrafficStream implements TrafficGenerator {
       options.snapshotIntervalMs === undefined
         ? defaultSnapshotIntervalMs(stores.length * products.length, this.eventsPerShopHour)
         : requirePositive("snapshotIntervalMs", options.snapshotIntervalMs, 1_000);
+    this.fraudRate = options.fraudRate ?? DEFAULT_FRAUD_RATE;
+    if (!(this.fraudRate >= 0 && this.fraudRate <= 0.5)) throw new RangeError(`fraudRate must be a number from 0 to 0.5, got ${options.fraudRate}`);
     this.lastEventMs = this.startMs;
 
     this.runTag = `${this.seed}-${(
-      hash32(JSON.stringify([this.catalog.seed, products.length, stores.length, customers.length, this.startMs, this.eventsPerShopHour, this.snapshotIntervalMs])) %
+      hash32(JSON.stringify([this.catalog.seed, products.length, stores.length, customers.length, this.startMs, this.eventsPerShopHour, this.snapshotIntervalMs, this.fraudRate])) %
       36 ** 4
     )
       .toString(36)
@@ -156,6 +190,7 @@ class TrafficStream implements TrafficGenerator {
       writer: new EventWriter(ids),
       ids,
       stock: new StockLedger(this.catalog),
+      customerHistory: new CustomerHistory(ESTABLISHED_AFTER_ORDERS),
       products: new ProductChooser(this.catalog),
       storeIndexById: new Map(stores.map((store, index) => [store.store_id, index])),
       productIndexById: new Map(products.map((product, index) => [product.product_id, index])),
@@ -165,7 +200,15 @@ class TrafficStream implements TrafficGenerator {
     // fifth, so a small rate with a big catalog still shows shoppers.
     const snapshotEventsPerHour = ((stores.length * products.length) * HOUR_MS) / this.snapshotIntervalMs;
     const sessionEventsPerHour = Math.max(this.eventsPerShopHour - snapshotEventsPerHour, 0.2 * this.eventsPerShopHour);
-    scheduler.schedule(new ShopperArrivals(this.ctx, sessionEventsPerHour / MEAN_EVENTS_PER_SESSION), this.startMs);
+    // Each session brings 2 × fraudRate injected cases along (fraud and look-alikes), in the same budget.
+    const casesPerSession = 2 * this.fraudRate;
+    const sessionsPerHour = sessionEventsPerHour / (MEAN_EVENTS_PER_SESSION + casesPerSession * MEAN_EVENTS_PER_CASE);
+    scheduler.schedule(new ShopperArrivals(this.ctx, sessionsPerHour), this.startMs);
+    if (casesPerSession > 0) {
+      const kit = new CaseKit(this.ctx, new Random(deriveSeed(this.seed, "fraud")));
+      this.cases = new CaseArrivals(kit, casesPerSession * sessionsPerHour, trafficIntensityAt);
+      scheduler.schedule(this.cases, this.startMs + kit.random.exponential(HOUR_MS / (casesPerSession * sessionsPerHour)));
+    }
     stores.forEach((_, storeIndex) => {
       const report = new StockReport(this.ctx, storeIndex, this.snapshotIntervalMs);
       scheduler.schedule(report, this.startMs + (storeIndex * this.snapshotIntervalMs) / stores.length);
@@ -213,6 +256,8 @@ class TrafficStream implements TrafficGenerator {
       ordersPlaced: this.ctx.ids.count("or"),
       eventsEmitted: this.ctx.ids.count("ev") - this.ctx.writer.queued,
       pendingTasks: this.ctx.scheduler.pending,
+      fraudCasesStarted: this.cases?.started.fraud ?? 0,
+      lookalikeCasesStarted: this.cases?.started.lookalike ?? 0,
     };
   }
 

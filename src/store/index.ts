@@ -1,4 +1,4 @@
 // Public surface of the serving store: the interface, its backends and the schema migrations.
 export type * from "./types.js";
 export { SqliteStore, type SqliteStoreOptions } from "./sqlite/sqlite-store.js";
-export { migrate } from "./schema.js";
+export { coreMigrations, migrate, type Migration } from "./schema.js";

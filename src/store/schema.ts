@@ -1,10 +1,18 @@
-// The serving store's tables, as portable SQL that SQLite and PostgreSQL both accept. Migrations are
-// numbered and applied once, in order, inside a transaction each.
+// Serving-store migrations. Each component owns its tables and declares its migrations beside its code;
+// ids are namespaced ("core-001", "fraud-001"), applied once each, in the order given, each in its own
+// transaction. SQL is portable: SQLite and PostgreSQL both run it.
 import type { ServingStore } from "./types.js";
 
-const migrations: ReadonlyArray<{ version: number; statements: string[] }> = [
+export interface Migration {
+  /** unique across components, e.g. "core-001" */
+  id: string;
+  statements: string[];
+}
+
+/** The core tables: idempotency, reference data, orders and inventory. */
+export const coreMigrations: Migration[] = [
   {
-    version: 1,
+    id: "core-001",
     statements: [
       `CREATE TABLE IF NOT EXISTS processed_events (
          consumer TEXT NOT NULL, event_id TEXT NOT NULL, processed_at BIGINT NOT NULL,
@@ -31,16 +39,17 @@ const migrations: ReadonlyArray<{ version: number; statements: string[] }> = [
   },
 ];
 
-export async function migrate(store: ServingStore): Promise<void> {
-  await store.run("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)");
-  const applied = new Set(
-    (await store.all<{ version: number }>("SELECT version FROM schema_migrations")).map((r) => Number(r.version)),
-  );
+export async function migrate(store: ServingStore, migrations: readonly Migration[] = coreMigrations): Promise<void> {
+  await store.run("CREATE TABLE IF NOT EXISTS schema_migrations (id TEXT PRIMARY KEY, applied_at BIGINT NOT NULL)");
+  const applied = new Set((await store.all<{ id: string }>("SELECT id FROM schema_migrations")).map((r) => r.id));
+  const seen = new Set<string>();
   for (const migration of migrations) {
-    if (applied.has(migration.version)) continue;
+    if (seen.has(migration.id)) throw new Error(`migration ${migration.id} is declared twice`);
+    seen.add(migration.id);
+    if (applied.has(migration.id)) continue;
     await store.transaction(async (tx) => {
       for (const statement of migration.statements) await tx.run(statement);
-      await tx.run("INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)", [migration.version, Date.now()]);
+      await tx.run("INSERT INTO schema_migrations (id, applied_at) VALUES (?, ?)", [migration.id, Date.now()]);
     });
   }
 }

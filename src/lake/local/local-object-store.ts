@@ -32,20 +32,20 @@ export class LocalObjectStore implements ObjectStore {
   }
 
   /** Where an object lives on disk: DuckDB reads the lake through these paths. */
-  pathOf(key: string): string {
+  locate(key: string): string {
     assertObjectKey(key);
     return join(this.rootDir, ...key.split("/"));
   }
 
   async put(key: string, data: Uint8Array): Promise<void> {
-    const target = this.pathOf(key);
+    const target = this.locate(key);
     await this.publish(target, async (temporary) => {
       await writeFile(temporary, data);
     });
   }
 
   async putFile(key: string, localPath: string, options: PutFileOptions = {}): Promise<void> {
-    const target = this.pathOf(key);
+    const target = this.locate(key);
     if (options.removeSource) {
       await mkdir(dirname(target), { recursive: true });
       try {
@@ -80,7 +80,7 @@ export class LocalObjectStore implements ObjectStore {
 
   async get(key: string): Promise<Uint8Array> {
     try {
-      return await readFile(this.pathOf(key));
+      return await readFile(this.locate(key));
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === "ENOENT") throw new NotFoundError(`no object ${JSON.stringify(key)}`, "object_not_found");
       throw error;
@@ -126,7 +126,7 @@ export class LocalObjectStore implements ObjectStore {
 
   async delete(key: string): Promise<void> {
     try {
-      await unlink(this.pathOf(key));
+      await unlink(this.locate(key));
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
     }
