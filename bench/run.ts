@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { benchIngest } from "./scenarios/ingest.js";
 import { benchLake } from "./scenarios/lake.js";
+import { benchPlanning } from "./scenarios/planning.js";
 import { benchFraud } from "./scenarios/fraud.js";
 import { benchFunctions } from "./scenarios/functions.js";
 import { benchQueries } from "./scenarios/queries.js";
@@ -22,6 +23,9 @@ const scenarios: Record<string, (options: { quick: boolean; dir: string }) => Pr
   functions: benchFunctions,
   queue: benchQueue,
   lake: benchLake,
+  queries: benchQueries,
+  fraud: benchFraud,
+  planning: benchPlanning,
 };
 
 const { values } = parseArgs({

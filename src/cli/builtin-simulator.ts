@@ -38,6 +38,9 @@ export function startBuiltinSimulator(pipeline: Pipeline, options: BuiltinSimula
       }
     }
   };
+  // Deliveries the truck dispatcher made go back on the simulator's shelves, so its snapshots show them.
+  const onDelivered = (storeId: string, productId: string, quantity: number) => generator.applyReplenishment(storeId, productId, quantity);
+  pipeline.deliveries.on("delivered", onDelivered);
   const done = runSimulator({ generator, ratePerSec: options.ratePerSec, sink, signal: controller.signal }).catch((error) => {
     if (!controller.signal.aborted) log.error({ err: error }, "simulator stopped");
   });
@@ -45,6 +48,7 @@ export function startBuiltinSimulator(pipeline: Pipeline, options: BuiltinSimula
     async stop() {
       controller.abort();
       await done;
+      pipeline.deliveries.off("delivered", onDelivered);
     },
   };
 }

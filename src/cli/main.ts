@@ -3,6 +3,8 @@ import { readFileSync } from "node:fs";
 import { Command } from "commander";
 import { registerCheck } from "./check.js";
 import { registerDestroy } from "./destroy.js";
+import { registerDispatch } from "./dispatch.js";
+import { registerPlan } from "./plan.js";
 import { registerQuery } from "./query.js";
 import { registerSimulate } from "./simulate.js";
 import { registerUp } from "./up.js";
@@ -21,6 +23,8 @@ export function buildProgram(): Command {
   registerCheck(program);
   registerValidate(program);
   registerDestroy(program);
+  registerPlan(program);
+  registerDispatch(program);
   return program;
 }
 

@@ -1,6 +1,7 @@
 // The running pipeline on one machine: opens the backends under the data dir, declares the streams,
 // seeds reference data and deploys the functions and the lake delivery. stop() shuts down in data-flow
 // order and drains: in-flight batches finish, buffers flush and checkpoints commit.
+import { EventEmitter } from "node:events";
 import { mkdirSync } from "node:fs";
 import { NamedQueryStore, openAnalytics, QueryService, type AnalyticsEngine } from "../analytics/index.js";
 import { computeRfm, createCustomersFunction, customerMigrations } from "../customers/index.js";
@@ -12,6 +13,7 @@ import { IngestService } from "../ingest/index.js";
 import { LakeCompactor, LakeDelivery, LocalObjectStore, resolveDeliveryStreams } from "../lake/index.js";
 import { analyticsQueries, analyticsQueuedQueries, analyticsQuerySeconds, componentLogger, queueMessages, streamLag } from "../monitor/index.js";
 import { applyQueuesConfig, readQueueGauges, SqliteQueue, type Queue } from "../queue/index.js";
+import { planningMigrations, TruckDispatcher } from "../planning/index.js";
 import { generateCatalog } from "../simulator/index.js";
 import { coreMigrations, migrate, SqliteStore, type ServingStore } from "../store/index.js";
 import { SqliteStream, type Stream } from "../stream/index.js";
@@ -59,6 +61,9 @@ export class Pipeline {
     readonly compactor: LakeCompactor,
     readonly analytics: AnalyticsEngine,
     readonly queries: QueryService,
+    readonly dispatcher: TruckDispatcher,
+    /** emits ("delivered", storeId, productId, quantity) once a replenishment delivery is durable */
+    readonly deliveries: EventEmitter,
     private readonly releaseLock: () => void,
   ) {}
 
@@ -78,8 +83,9 @@ export class Pipeline {
     const queue = new SqliteQueue({ path: paths.queueDb, synchronous: config.queueBackend.synchronous });
     await applyQueuesConfig(queue, config.queues);
     const store = new SqliteStore({ path: paths.storeDb, synchronous: config.streamBackend.synchronous });
-    await migrate(store, [...coreMigrations, ...customerMigrations, ...fraudMigrations]);
-    await seedReferenceData(store, generateCatalog(config.simulator.catalogSeed));
+    await migrate(store, [...coreMigrations, ...customerMigrations, ...fraudMigrations, ...planningMigrations]);
+    const catalog = generateCatalog(config.simulator.catalogSeed);
+    await seedReferenceData(store, catalog);
     const reference = await loadReferenceData(store);
 
     const ingest = new IngestService({
@@ -127,13 +133,24 @@ export class Pipeline {
         if (ms !== undefined) analyticsQuerySeconds.observe({ statement_type: execution.statementType }, ms / 1000);
       },
     });
-    return new Pipeline(config, paths, stream, queue, store, ingest, functions, lakes, compactor, analytics, queries, releaseLock);
+    const deliveries = new EventEmitter();
+    const log = componentLogger("dispatch");
+    const dispatcher = new TruckDispatcher({
+      queue,
+      sink: ingest,
+      catalog,
+      speedFactor: config.simulator.speed,
+      onDelivered: (storeId, productId, quantity) => deliveries.emit("delivered", storeId, productId, quantity),
+      onError: (error, message) => log.warn({ err: error, messageId: message?.messageId }, "dispatch failed; the message comes back after its visibility timeout"),
+    });
+    return new Pipeline(config, paths, stream, queue, store, ingest, functions, lakes, compactor, analytics, queries, dispatcher, deliveries, releaseLock);
   }
 
   async start(): Promise<void> {
     await this.functions.start();
     for (const lake of this.lakes) await lake.start();
     this.compactor.start();
+    await this.dispatcher.start();
     this.every(TRIM_INTERVAL_MS, () => this.stream.trimExpired(), "retention trim");
     this.every(GAUGE_INTERVAL_MS, () => this.publishGauges(), "gauge update");
     const { intervalSec, lookbackDays } = this.config.customers.rfm;
@@ -186,6 +203,8 @@ export class Pipeline {
     for (const timer of this.timers) clearInterval(timer);
     await this.queries.close();
     await this.analytics.close();
+    // The dispatcher writes into ingest: it stops first; trips in progress come back after the visibility timeout.
+    await this.dispatcher.stop();
     await this.drainFunctions(deadline);
     await this.functions.stop();
     await this.compactor.stop();
