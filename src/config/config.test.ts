@@ -36,6 +36,20 @@ describe("pipeline config", () => {
     assert.equal(config.streams["events"]!.retentionHours, 24);
   });
 
+  it("keeps a built-in entry's other settings when a file overrides some of its fields", () => {
+    const config = parsePipelineConfig("deliveryStreams:\n  curated: { enabled: false, bufferIntervalMs: 5000 }\nfunctions:\n  fraud: { batchSize: 100 }\n");
+    const curated = config.deliveryStreams["curated"]!;
+    assert.equal(curated.enabled, false);
+    assert.equal(curated.bufferIntervalMs, 5000);
+    assert.equal(curated.source, "curated", "the built-in source stays");
+    assert.deepEqual(curated.dynamicPartitioning, { keys: { type: "type" } }, "the built-in partitioning stays");
+    assert.equal(config.functions["fraud"]?.batchSize, 100);
+  });
+
+  it("checks delivery streams against each other when the config loads", () => {
+    assert.match(fail("deliveryStreams:\n  mine: { source: events, format: ndjson, prefix: raw/ }\n"), /^pipeline\.yaml: .*raw\//);
+  });
+
   it("names the file, line, column, path and what was expected", () => {
     assert.equal(
       fail("server:\n  port: 4566\nfunctions:\n  orders:\n    batchSize: ten\n"),

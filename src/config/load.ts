@@ -8,9 +8,41 @@ import { TypeCompiler } from "@sinclair/typebox/compiler";
 import { Value } from "@sinclair/typebox/value";
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from "yaml";
 import { ConfigError } from "../errors/index.js";
+import { resolveDeliveryStreams } from "../lake/delivery-stream.js";
 import { pipelineConfigSchema, type PipelineConfig } from "./pipeline-schema.js";
 
 const check = TypeCompiler.Compile(pipelineConfigSchema);
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** `override` over `base`, objects merged field by field, anything else (lists too) replaced. */
+function deepMerge(base: unknown, override: unknown): unknown {
+  if (!isPlainObject(base) || !isPlainObject(override)) return override;
+  const merged: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(override)) merged[key] = key in base ? deepMerge(base[key], value) : value;
+  return merged;
+}
+
+/**
+ * A file that names a built-in entry of a map section (the `curated` delivery stream, the `orders`
+ * function, …) overrides its fields; the built-in's other settings stay, so `curated: { enabled: false }`
+ * keeps its partitioning. Entries the file adds are taken as they are.
+ */
+function overBuiltIns(config: Record<string, unknown>): Record<string, unknown> {
+  const result = { ...config };
+  for (const [section, schema] of Object.entries(pipelineConfigSchema.properties as Record<string, TSchema>)) {
+    const builtIns = schema["patternProperties"] ? schema.default : undefined;
+    const declared = result[section];
+    if (!isPlainObject(builtIns) || !isPlainObject(declared)) continue;
+    result[section] = Object.fromEntries(
+      // Cloned: Value.Default fills defaults in place, and the built-ins belong to the schema.
+      Object.entries(declared).map(([name, entry]) => [name, name in builtIns ? deepMerge(structuredClone(builtIns[name]), entry) : entry]),
+    );
+  }
+  return result;
+}
 const ENV_REF = /\$\{env:([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
 
 /** Replaces ${env:NAME} and ${env:NAME:-default} in string values; plain "$NAME" is left alone. */
@@ -100,8 +132,17 @@ export function parsePipelineConfig(text: string, file = "pipeline.yaml", env: N
   const problems: string[] = [];
   const interpolated = interpolate(raw, env, "", problems);
   if (problems.length > 0) throw new ConfigError(problems.map((p) => `${basename(file)}: ${p}`).join("\n"));
-  const withDefaults = Value.Default(pipelineConfigSchema, structuredClone(interpolated));
-  if (check.Check(withDefaults)) return withDefaults as PipelineConfig;
+  const withDefaults = Value.Default(pipelineConfigSchema, overBuiltIns(structuredClone(interpolated) as Record<string, unknown>));
+  if (check.Check(withDefaults)) {
+    const config = withDefaults as PipelineConfig;
+    // Rules across delivery streams and tables (one writer per prefix, keys the prefixes name, …).
+    try {
+      resolveDeliveryStreams(config.deliveryStreams, config.tables);
+    } catch (error) {
+      throw new ConfigError(`${basename(file)}: ${(error as Error).message}`);
+    }
+    return config;
+  }
   const messages: string[] = [];
   const seen = new Set<string>();
   for (const error of check.Errors(withDefaults)) {

@@ -70,6 +70,7 @@ const KEY_NAME = "^[A-Za-z_][A-Za-z0-9_]{0,63}$";
 
 export const deliveryStreamConfigSchema = Type.Object(
   {
+    enabled: Type.Boolean({ default: true, description: "run this delivery stream (false keeps its config and its lake data, and delivers nothing)" }),
     source: Type.String({ pattern: "^[a-zA-Z0-9_.-]{1,128}$", description: "the stream the delivery stream reads (Firehose's Kinesis source)" }),
     format: Type.Union([Type.Literal("parquet"), Type.Literal("ndjson")], {
       default: "parquet",

@@ -109,7 +109,9 @@ export class Pipeline {
     // Checks the delivery streams against each other (one per table, no shared prefixes) before any starts.
     resolveDeliveryStreams(config.deliveryStreams, config.tables);
     const lakeStore = new LocalObjectStore(paths.lakeDir);
-    const lakes = Object.entries(config.deliveryStreams).map(
+    const lakes = Object.entries(config.deliveryStreams)
+      .filter(([, deliveryStream]) => deliveryStream.enabled)
+      .map(
       ([name, deliveryStream]) => new LakeDelivery({ name, config: deliveryStream, tables: config.tables, stream, store: lakeStore, stagingDir: paths.stagingDir }),
     );
     const compactor = new LakeCompactor({ store: lakeStore, stagingDir: paths.stagingDir, deliveries: lakes });
