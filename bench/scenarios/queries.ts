@@ -13,7 +13,7 @@ import { isMainThread, parentPort, Worker, workerData } from "node:worker_thread
 import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
 import { KPI_VIEWS, openAnalytics, type AnalyticsEngine } from "../../src/analytics/index.js";
 import { curate, type ReferenceData } from "../../src/functions/index.js";
-import { LAKE_TABLES, quoteIdentifier, quoteSqlString, scanTableFiles, tableDirectory, type ColumnValue, type LakeTable } from "../../src/lake/index.js";
+import { LAKE_TABLES, quoteIdentifier, quoteSqlString, scanTableFiles, selectTableRows, tableDirectory, type LakeTable } from "../../src/lake/index.js";
 import { DEFAULT_TRAFFIC_START_MS, createTrafficGenerator, generateCatalog } from "../../src/simulator/index.js";
 import { percentile, ratePerSec } from "../lib/measure.js";
 import type { Figure } from "../lib/report.js";
@@ -203,7 +203,7 @@ async function convertChunk(connection: DuckDBConnection, ndjsonPath: string, la
       // dt and hour as the delivery names them (UTC, hour zero-padded); DuckDB leaves them out of the files.
       statements.push(
         `COPY (SELECT *, strftime(occurred_at, '%Y-%m-%d') AS dt, strftime(occurred_at, '%H') AS hour ` +
-          `FROM (${tableRowsSql(table, batch, where)})) TO ${quoteSqlString(dir)} ` +
+          `FROM (${selectTableRows(table, batch, where)})) TO ${quoteSqlString(dir)} ` +
           `(FORMAT parquet, COMPRESSION zstd, PARTITION_BY (dt, hour), OVERWRITE_OR_IGNORE, FILENAME_PATTERN ${quoteSqlString(`${fileName}-{i}`)})`,
       );
     }
@@ -235,52 +235,6 @@ const CURATED_EVENT_TYPE = struct({
   payload: "JSON",
 });
 
-/**
- * A table's rows from a batch of curated events, as the table definition says where each column comes
- * from (tables.ts: ColumnValue). The lake's delivery has its own, checked conversion; this one trusts the
- * simulator, which only writes valid events, and reads nothing but the exported definitions.
- */
-function tableRowsSql(table: LakeTable, relation: string, where: string): string {
-  const shape: Record<string, unknown> = {};
-  for (const column of table.columns) if (column.value.from === "payload") shape[column.value.field] = column.type;
-  const lines = table.lineItems;
-  const lineShape = lines && Object.fromEntries(Object.entries(lines.fields).map(([name, spec]) => [name, spec.type]));
-  if (lines) shape[lines.field] = [lineShape];
-  const p = Object.keys(shape).length === 0 ? "NULL" : `json_transform(payload, ${quoteSqlString(JSON.stringify(shape))})`;
-  let source = `SELECT *, ${p} AS p FROM ${relation} WHERE ${where}`;
-  if (table.grain === "line_item" && lines) {
-    source =
-      `SELECT *, json_transform(line_json, ${quoteSqlString(JSON.stringify(lineShape))}) AS line FROM (` +
-      `SELECT *, unnest(lines_json) AS line_json, generate_subscripts(lines_json, 1) AS line_no FROM (` +
-      `SELECT *, from_json(json_extract(payload, ${quoteSqlString(`$.${lines.field}`)}), '["JSON"]') AS lines_json FROM (${source})))`;
-  }
-  const valueSql = (value: ColumnValue): string => {
-    switch (value.from) {
-      case "envelope":
-        return quoteIdentifier(value.field);
-      case "payload":
-        return `p.${quoteIdentifier(value.field)}`;
-      case "store":
-      case "product":
-      case "line":
-        return `${value.from}.${quoteIdentifier(value.field)}`;
-      case "line_number":
-        return "line_no";
-      case "sql":
-        return `(${value.expression})`;
-      case "extra": {
-        // A JSON merge patch with a null per field some column takes leaves the fields no column takes.
-        const taken =
-          table.grain === "line_item"
-            ? Object.keys(lines?.fields ?? {})
-            : [...table.columns.flatMap((column) => (column.value.from === "payload" ? [column.value.field] : [])), ...(lines ? [lines.field] : [])];
-        const patch = quoteSqlString(JSON.stringify(Object.fromEntries(taken.map((field) => [field, null]))));
-        return `NULLIF(json_merge_patch(${table.grain === "line_item" ? "line_json" : "payload"}, ${patch}), '{}')`;
-      }
-    }
-  };
-  return `SELECT ${table.columns.map((column) => `CAST(${valueSql(column.value)} AS ${column.type}) AS ${quoteIdentifier(column.name)}`).join(", ")} FROM (${source})`;
-}
 
 function parquetFilesUnder(dir: string): { files: number; bytes: number } {
   let files = 0;

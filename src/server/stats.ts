@@ -37,7 +37,7 @@ export async function collectStats(pipeline: Pipeline): Promise<PipelineStats> {
   const totals = await pipeline.store.get<{ orders: number; revenue: number | null }>(
     "SELECT count(*) AS orders, sum(total) AS revenue FROM orders",
   );
-  const low = await pipeline.store.get<{ n: number }>("SELECT count(*) AS n FROM inventory WHERE on_hand < reorder_point");
+  const low = await pipeline.store.get<{ n: number }>("SELECT count(*) AS n FROM inventory WHERE on_hand - reserved < reorder_point");
   return {
     at: new Date().toISOString(),
     ingest,

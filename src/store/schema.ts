@@ -9,7 +9,7 @@ export interface Migration {
   statements: string[];
 }
 
-/** The core tables: idempotency, reference data, orders and inventory. */
+/** The core tables: idempotency, reference data, orders, inventory and low-stock alerts. */
 export const coreMigrations: Migration[] = [
   {
     id: "core-001",
@@ -35,6 +35,27 @@ export const coreMigrations: Migration[] = [
          store_id TEXT NOT NULL, product_id TEXT NOT NULL, on_hand INTEGER NOT NULL, reserved INTEGER NOT NULL,
          reorder_point INTEGER NOT NULL, target_level INTEGER NOT NULL, updated_at BIGINT NOT NULL,
          PRIMARY KEY (store_id, product_id))`,
+    ],
+  },
+  {
+    // Order validation, reservations and low-stock alerts. Orders placed before this migration took their
+    // stock off the shelf at once, so their lines count as committed: a cancellation puts them back.
+    id: "core-002",
+    statements: [
+      `ALTER TABLE orders ADD COLUMN validation TEXT`,
+      `ALTER TABLE orders ADD COLUMN shortfall_units INTEGER NOT NULL DEFAULT 0`,
+      `ALTER TABLE order_items ADD COLUMN reserved INTEGER NOT NULL DEFAULT 0`,
+      `ALTER TABLE order_items ADD COLUMN committed INTEGER NOT NULL DEFAULT 0`,
+      `ALTER TABLE order_items ADD COLUMN restocked INTEGER NOT NULL DEFAULT 0`,
+      `ALTER TABLE order_items ADD COLUMN shortfall INTEGER NOT NULL DEFAULT 0`,
+      `UPDATE order_items SET committed = quantity
+         WHERE order_id IN (SELECT order_id FROM orders WHERE status IN ('placed', 'returned'))`,
+      `ALTER TABLE stores ADD COLUMN allow_backorder INTEGER NOT NULL DEFAULT 0`,
+      `CREATE TABLE IF NOT EXISTS low_stock_alerts (
+         alert_id TEXT PRIMARY KEY, event_id TEXT NOT NULL, store_id TEXT NOT NULL, product_id TEXT NOT NULL,
+         available INTEGER NOT NULL, reorder_point INTEGER NOT NULL, occurred_at TEXT NOT NULL,
+         created_at BIGINT NOT NULL)`,
+      `CREATE INDEX IF NOT EXISTS low_stock_alerts_store ON low_stock_alerts (store_id, created_at)`,
     ],
   },
 ];

@@ -1,80 +1,190 @@
 // orders: writes orders and their items into the serving store and keeps store inventory in step with
-// orders, cancellations, returns and deliveries. Every effect is idempotent by event_id: the
-// processed_events row is written in the same transaction as the effect it guards.
+// them. A valid order reserves stock, its payment commits it, a failed payment or a cancellation releases
+// it (or restocks what was sold), returns and deliveries restock. Every effect is idempotent by event_id:
+// the processed_events row is written in the same transaction as the effect it guards.
 import type { CuratedEvent } from "../../events/index.js";
 import { storeEffects } from "../../monitor/index.js";
 import type { ServingStore, SqlExecutor } from "../../store/index.js";
 import type { BuiltinFunction, DecodedRecord } from "../types.js";
+import { commitReserved, releaseReserved, reserveStock, restock, type MoveCause } from "./inventory.js";
+import { DEFAULT_PRICE_TOLERANCE, describeProblems, validateOrderLines, type PriceTolerance } from "./order-validation.js";
 
 const CONSUMER = "orders";
-const HANDLED = new Set(["order_placed", "order_cancelled", "order_returned", "replenishment_delivered"]);
+const HANDLED = new Set(["order_placed", "payment_authorized", "payment_failed", "order_cancelled", "order_returned", "replenishment_delivered"]);
 
-interface Line {
+/**
+ * An order's status. placed: all units reserved. short: the store could not cover some lines and reserved
+ * nothing for them (flagged). backordered: the store allows backorders and reserved what it had. rejected:
+ * failed validation, inventory untouched. paid, payment_failed, cancelled, returned follow later events.
+ */
+export type OrderStatus = "placed" | "short" | "backordered" | "rejected" | "paid" | "payment_failed" | "cancelled" | "returned";
+
+/** Statuses whose lines may still hold reservations, i.e. a payment outcome is still to come. */
+const AWAITING_PAYMENT = ["placed", "short", "backordered"] as const;
+
+export interface OrdersFunctionOptions {
+  /** how far a line's unit price may be from the catalog's; default 1% + 0.01 */
+  priceTolerance?: PriceTolerance;
+}
+
+interface PlacedLine {
   product_id: string;
   quantity: number;
   unit_price?: number;
 }
 
-/** Takes stock if there is enough; returns false (and changes nothing) when there is not. */
-async function takeStock(tx: SqlExecutor, storeId: string, line: Line, nowMs: number): Promise<boolean> {
-  const { changes } = await tx.run(
-    "UPDATE inventory SET on_hand = on_hand - ?, updated_at = ? WHERE store_id = ? AND product_id = ? AND on_hand >= ?",
-    [line.quantity, nowMs, storeId, line.product_id, line.quantity],
-  );
-  return changes === 1;
+interface StoredLine {
+  line_no: number;
+  product_id: string;
+  quantity: number;
+  reserved: number;
+  committed: number;
+  restocked: number;
 }
 
-async function addStock(tx: SqlExecutor, storeId: string, productId: string, quantity: number, nowMs: number): Promise<void> {
-  await tx.run("UPDATE inventory SET on_hand = on_hand + ?, updated_at = ? WHERE store_id = ? AND product_id = ?", [
-    quantity,
-    nowMs,
-    storeId,
-    productId,
-  ]);
+function causeOf(event: CuratedEvent, nowMs: number): MoveCause {
+  return { eventId: event.event_id, occurredAt: event.occurred_at, nowMs };
 }
 
-async function placeOrder(tx: SqlExecutor, event: CuratedEvent, nowMs: number): Promise<void> {
-  const p = event.payload as { order_id: string; customer_id: string; store_id: string; currency: string; total: number; items: Line[] };
-  const units = p.items.reduce((sum, item) => sum + item.quantity, 0);
+async function catalogPrices(tx: SqlExecutor, items: unknown): Promise<Map<string, number>> {
+  const prices = new Map<string, number>();
+  if (!Array.isArray(items)) return prices;
+  for (const item of items as Array<{ product_id?: unknown }>) {
+    const productId = item?.product_id;
+    if (typeof productId !== "string" || prices.has(productId)) continue;
+    const row = await tx.get<{ price: number }>("SELECT price FROM products WHERE product_id = ?", [productId]);
+    if (row) prices.set(productId, Number(row.price));
+  }
+  return prices;
+}
+
+async function allowsBackorder(tx: SqlExecutor, storeId: string): Promise<boolean> {
+  const row = await tx.get<{ allow_backorder: number | boolean }>("SELECT allow_backorder FROM stores WHERE store_id = ?", [storeId]);
+  return Boolean(Number(row?.allow_backorder ?? 0));
+}
+
+async function placeOrder(tx: SqlExecutor, event: CuratedEvent, nowMs: number, tolerance: PriceTolerance): Promise<void> {
+  const p = event.payload as { order_id: string; customer_id: string; store_id: string; currency: string; total: number; items: PlacedLine[] };
+  const items = Array.isArray(p.items) ? p.items : [];
+  const prices = await catalogPrices(tx, items);
+  const problems = validateOrderLines(p.items, (productId) => prices.get(productId), tolerance);
+  const valid = problems.length === 0;
+  const units = items.reduce((sum, item) => sum + (Number(item.quantity) || 0), 0);
+  // Every order_placed keeps its row, valid or not, so counts and revenue match what was posted.
   const inserted = await tx.run(
-    `INSERT INTO orders (order_id, event_id, customer_id, store_id, occurred_at, currency, item_count, units, total, status, updated_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'placed', ?) ON CONFLICT (order_id) DO NOTHING`,
-    [p.order_id, event.event_id, p.customer_id, p.store_id, event.occurred_at, p.currency, p.items.length, units, p.total, nowMs],
+    `INSERT INTO orders (order_id, event_id, customer_id, store_id, occurred_at, currency, item_count, units, total, status, validation, updated_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (order_id) DO NOTHING`,
+    [p.order_id, event.event_id, p.customer_id, p.store_id, event.occurred_at, p.currency, items.length, units, p.total, valid ? "placed" : "rejected", describeProblems(problems), nowMs],
   );
   if (inserted.changes === 0) return; // the same order_id under another event_id: the first one wins
-  let short = false;
-  for (const [lineNo, item] of p.items.entries()) {
-    await tx.run("INSERT INTO order_items (order_id, line_no, product_id, quantity, unit_price) VALUES (?, ?, ?, ?, ?)", [
+  const backorder = valid && (await allowsBackorder(tx, p.store_id));
+  const cause = causeOf(event, nowMs);
+  let shortfallUnits = 0;
+  for (const [index, item] of items.entries()) {
+    const quantity = Number(item.quantity) || 0;
+    const reserved = valid ? await reserveStock(tx, { storeId: p.store_id, productId: item.product_id, quantity }, cause, { partial: backorder }) : 0;
+    const shortfall = valid ? quantity - reserved : 0;
+    shortfallUnits += shortfall;
+    await tx.run("INSERT INTO order_items (order_id, line_no, product_id, quantity, unit_price, reserved, shortfall) VALUES (?, ?, ?, ?, ?, ?, ?)", [
       p.order_id,
-      lineNo + 1,
+      index + 1,
       item.product_id,
-      item.quantity,
+      quantity,
       item.unit_price ?? 0,
+      reserved,
+      shortfall,
     ]);
-    if (!(await takeStock(tx, p.store_id, item, nowMs))) short = true;
   }
-  // Stock never goes negative silently: an order the store cannot cover is flagged for follow-up.
-  if (short) await tx.run("UPDATE orders SET status = 'short' WHERE order_id = ?", [p.order_id]);
+  // Stock never goes negative silently: an order the store cannot cover is flagged, or backordered.
+  if (shortfallUnits > 0) {
+    await tx.run("UPDATE orders SET status = ?, shortfall_units = ? WHERE order_id = ?", [backorder ? "backordered" : "short", shortfallUnits, p.order_id]);
+  }
+}
+
+async function orderAndLines(tx: SqlExecutor, orderId: string): Promise<{ storeId: string; status: OrderStatus; lines: StoredLine[] } | undefined> {
+  const order = await tx.get<{ store_id: string; status: OrderStatus }>("SELECT store_id, status FROM orders WHERE order_id = ?", [orderId]);
+  if (!order) return undefined;
+  const lines = await tx.all<StoredLine>(
+    "SELECT line_no, product_id, quantity, reserved, committed, restocked FROM order_items WHERE order_id = ? ORDER BY line_no",
+    [orderId],
+  );
+  return { storeId: order.store_id, status: order.status, lines };
+}
+
+async function setStatus(tx: SqlExecutor, orderId: string, status: OrderStatus, nowMs: number): Promise<void> {
+  await tx.run("UPDATE orders SET status = ?, updated_at = ? WHERE order_id = ?", [status, nowMs, orderId]);
+}
+
+/** Gives back every unit the order still holds in reserve. */
+async function releaseOrder(tx: SqlExecutor, orderId: string, storeId: string, lines: readonly StoredLine[], nowMs: number): Promise<void> {
+  for (const line of lines) {
+    if (line.reserved <= 0) continue;
+    await releaseReserved(tx, { storeId, productId: line.product_id, quantity: line.reserved }, nowMs);
+    await tx.run("UPDATE order_items SET reserved = 0 WHERE order_id = ? AND line_no = ?", [orderId, line.line_no]);
+  }
+}
+
+async function paymentAuthorized(tx: SqlExecutor, event: CuratedEvent, nowMs: number): Promise<void> {
+  const orderId = String(event.payload["order_id"]);
+  const order = await orderAndLines(tx, orderId);
+  if (!order || !(AWAITING_PAYMENT as readonly string[]).includes(order.status)) return;
+  for (const line of order.lines) {
+    if (line.reserved <= 0) continue;
+    if (!(await commitReserved(tx, { storeId: order.storeId, productId: line.product_id, quantity: line.reserved }, nowMs))) continue;
+    await tx.run("UPDATE order_items SET reserved = 0, committed = committed + ? WHERE order_id = ? AND line_no = ?", [line.reserved, orderId, line.line_no]);
+  }
+  await setStatus(tx, orderId, "paid", nowMs);
+}
+
+async function paymentFailed(tx: SqlExecutor, event: CuratedEvent, nowMs: number): Promise<void> {
+  const orderId = String(event.payload["order_id"]);
+  const order = await orderAndLines(tx, orderId);
+  if (!order || !(AWAITING_PAYMENT as readonly string[]).includes(order.status)) return;
+  await releaseOrder(tx, orderId, order.storeId, order.lines, nowMs);
+  await setStatus(tx, orderId, "payment_failed", nowMs);
 }
 
 async function cancelOrder(tx: SqlExecutor, event: CuratedEvent, nowMs: number): Promise<void> {
   const orderId = String(event.payload["order_id"]);
-  const order = await tx.get<{ store_id: string; status: string }>("SELECT store_id, status FROM orders WHERE order_id = ?", [orderId]);
+  const order = await orderAndLines(tx, orderId);
   if (!order || order.status === "cancelled") return;
-  if (order.status === "placed") {
-    const lines = await tx.all<Line>("SELECT product_id, quantity FROM order_items WHERE order_id = ?", [orderId]);
-    for (const line of lines) await addStock(tx, order.store_id, line.product_id, line.quantity, nowMs);
+  await releaseOrder(tx, orderId, order.storeId, order.lines, nowMs);
+  // Units already sold (and not yet returned) go back on the shelf.
+  for (const line of order.lines) {
+    const units = line.committed - line.restocked;
+    if (units <= 0) continue;
+    await restock(tx, { storeId: order.storeId, productId: line.product_id, quantity: units }, nowMs);
+    await tx.run("UPDATE order_items SET restocked = committed WHERE order_id = ? AND line_no = ?", [orderId, line.line_no]);
   }
-  await tx.run("UPDATE orders SET status = 'cancelled', updated_at = ? WHERE order_id = ?", [nowMs, orderId]);
+  await setStatus(tx, orderId, "cancelled", nowMs);
 }
 
 async function returnItems(tx: SqlExecutor, event: CuratedEvent, nowMs: number): Promise<void> {
-  const p = event.payload as { order_id: string; store_id: string; items: Line[] };
-  for (const item of p.items) await addStock(tx, p.store_id, item.product_id, item.quantity, nowMs);
-  await tx.run("UPDATE orders SET status = 'returned', updated_at = ? WHERE order_id = ? AND status <> 'cancelled'", [nowMs, p.order_id]);
+  const p = event.payload as { order_id: string; store_id: string; items: Array<{ product_id: string; quantity: number }> };
+  const order = await orderAndLines(tx, p.order_id);
+  for (const item of p.items) {
+    if (!order) {
+      // An order this store never saw (placed before the pipeline ran): the goods still come back.
+      await restock(tx, { storeId: p.store_id, productId: item.product_id, quantity: item.quantity }, nowMs);
+      continue;
+    }
+    // Only units that were sold and not yet put back can come back, so a return never invents stock.
+    let left = item.quantity;
+    for (const line of order.lines) {
+      if (left <= 0 || line.product_id !== item.product_id) continue;
+      const units = Math.min(left, line.committed - line.restocked);
+      if (units <= 0) continue;
+      await restock(tx, { storeId: p.store_id, productId: item.product_id, quantity: units }, nowMs);
+      await tx.run("UPDATE order_items SET restocked = restocked + ? WHERE order_id = ? AND line_no = ?", [units, p.order_id, line.line_no]);
+      line.restocked += units;
+      left -= units;
+    }
+  }
+  await tx.run("UPDATE orders SET status = 'returned', updated_at = ? WHERE order_id = ? AND status NOT IN ('cancelled', 'rejected')", [nowMs, p.order_id]);
 }
 
-export function createOrdersFunction(store: ServingStore): BuiltinFunction<CuratedEvent> {
+export function createOrdersFunction(store: ServingStore, options: OrdersFunctionOptions = {}): BuiltinFunction<CuratedEvent> {
+  const tolerance = options.priceTolerance ?? DEFAULT_PRICE_TOLERANCE;
   return {
     name: "orders",
     async handleBatch(records: DecodedRecord<CuratedEvent>[]): Promise<void> {
@@ -92,12 +202,14 @@ export function createOrdersFunction(store: ServingStore): BuiltinFunction<Curat
           const key = `${event.type}:${fresh.changes === 1 ? "applied" : "duplicate"}`;
           tally.set(key, (tally.get(key) ?? 0) + 1);
           if (fresh.changes === 0) continue;
-          if (event.type === "order_placed") await placeOrder(tx, event, nowMs);
+          if (event.type === "order_placed") await placeOrder(tx, event, nowMs, tolerance);
+          else if (event.type === "payment_authorized") await paymentAuthorized(tx, event, nowMs);
+          else if (event.type === "payment_failed") await paymentFailed(tx, event, nowMs);
           else if (event.type === "order_cancelled") await cancelOrder(tx, event, nowMs);
           else if (event.type === "order_returned") await returnItems(tx, event, nowMs);
           else {
             const p = event.payload as { store_id: string; product_id: string; quantity: number };
-            await addStock(tx, p.store_id, p.product_id, p.quantity, nowMs);
+            await restock(tx, { storeId: p.store_id, productId: p.product_id, quantity: p.quantity }, nowMs);
           }
         }
       });
