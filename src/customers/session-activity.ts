@@ -23,7 +23,7 @@ export interface SessionActivityOptions {
   nowMs: number;
 }
 
-interface SessionRow {
+export interface SessionRow {
   session_key: string;
   session_id: string | null;
   customer_id: string | null;

@@ -6,21 +6,9 @@ import type { ServingStore } from "../store/index.js";
 import { createCustomersFunction } from "./customers-function.js";
 import { DEFAULT_CUSTOMERS_CONFIG } from "./config.js";
 import { FUNNEL_STEPS } from "./funnel-steps.js";
+import type { SessionRow } from "./session-activity.js";
 import { addToCart, at, checkoutStarted, feed, openTestStore, orderPlaced, pageView, paymentAuthorized, productView, T0_MS } from "./test-support.js";
 
-interface SessionRow {
-  session_key: string;
-  session_id: string | null;
-  customer_id: string | null;
-  started_at_ms: number;
-  last_event_at_ms: number;
-  event_count: number;
-  page_views: number;
-  product_views: number;
-  funnel_steps: number;
-  orders: number;
-  revenue: number;
-}
 
 const sessions = (store: ServingStore) => store.all<SessionRow>("SELECT * FROM customer_sessions ORDER BY started_at_ms, session_key");
 const minutesAfterT0 = (ms: number) => (ms - T0_MS) / 60_000;
