@@ -5,22 +5,29 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { benchIngest } from "./scenarios/ingest.js";
-import { benchLake } from "./scenarios/lake.js";
-import { benchPlanning } from "./scenarios/planning.js";
-import { benchFraud } from "./scenarios/fraud.js";
-import { benchFunctions } from "./scenarios/functions.js";
-import { benchQueries } from "./scenarios/queries.js";
-import { benchQueue } from "./scenarios/queue.js";
-import { benchStream } from "./scenarios/stream.js";
 import { machine, printTable, writeResults, type Figure } from "./lib/report.js";
 
+// Before the scenarios load: the loggers read their level when their module loads.
 process.env["SHOPSTREAM_LOG_LEVEL"] ??= "warn";
+const { benchIngest } = await import("./scenarios/ingest.js");
+const { benchE2e } = await import("./scenarios/e2e.js");
+const { benchLake } = await import("./scenarios/lake.js");
+const { benchPlanning } = await import("./scenarios/planning.js");
+const { benchFraud } = await import("./scenarios/fraud.js");
+const { benchFunctions } = await import("./scenarios/functions.js");
+const { benchQueries } = await import("./scenarios/queries.js");
+const { benchQueue } = await import("./scenarios/queue.js");
+const { benchStream } = await import("./scenarios/stream.js");
+const { benchJetStream } = await import("./scenarios/jetstream.js");
+const { benchCluster } = await import("./scenarios/cluster.js");
 
 const scenarios: Record<string, (options: { quick: boolean; dir: string }) => Promise<Figure[]>> = {
   ingest: benchIngest,
   stream: benchStream,
+  jetstream: benchJetStream,
+  cluster: benchCluster,
   functions: benchFunctions,
+  e2e: benchE2e,
   queue: benchQueue,
   lake: benchLake,
   queries: benchQueries,

@@ -32,8 +32,11 @@ if (files.length === 0) {
 
 if (filters.length === 0) {
   console.log("type-checking (tsc --noEmit)…");
-  const tsc = spawnSync("npx", ["tsc", "--noEmit", "-p", "tsconfig.json"], { cwd: root, stdio: "inherit" });
-  if (tsc.status !== 0) process.exit(tsc.status ?? 1);
+  // The server and tests, then the dashboard's browser code (its own tsconfig: DOM types, no node).
+  for (const project of ["tsconfig.json", "web/tsconfig.json"]) {
+    const tsc = spawnSync("npx", ["tsc", "--noEmit", "-p", project], { cwd: root, stdio: "inherit" });
+    if (tsc.status !== 0) process.exit(tsc.status ?? 1);
+  }
 }
 
 const concurrency = process.env.SHOPSTREAM_TEST_CONCURRENCY ?? "2";

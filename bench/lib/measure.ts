@@ -17,15 +17,54 @@ export interface HttpLoadResult {
   accepted: number;
   rejected: number;
   throttled: number;
+  /** with durationMs: the first pass number not used (firstPass + the passes made) */
+  passes: number;
 }
 
-/** POSTs every body from a worker thread with `concurrency` keep-alive clients. */
+export interface HttpLoadOptions {
+  url: string;
+  bodies: Uint8Array[];
+  concurrency: number;
+  contentType?: string;
+  /** offered load in events/s; request k is due at k × eventsPerBody / ratePerSec s, latency counts from then */
+  ratePerSec?: number;
+  eventsPerBody?: number;
+  /** cycle through the bodies until then, instead of sending each once */
+  durationMs?: number;
+  /** each pass replaces `from` by `to` with "{pass}" in it replaced by the pass number (from firstPass), so every pass sends new events */
+  rewrite?: { from: string; to: string; firstPass: number };
+  /** called as each request's answer arrives, with the time it arrived (ms since the epoch) */
+  onAccepted?: (body: number, pass: number, atMs: number) => void;
+}
+
+/** POSTs the bodies from a worker thread with `concurrency` keep-alive clients (see http-load-worker.mjs). */
 export function httpLoad(url: string, bodies: Uint8Array[], concurrency: number, contentType = "application/x-ndjson"): Promise<HttpLoadResult> {
+  return runHttpLoad({ url, bodies, concurrency, contentType });
+}
+
+export function runHttpLoad(options: HttpLoadOptions): Promise<HttpLoadResult> {
+  const { onAccepted, ...rest } = options;
   return new Promise((resolve, reject) => {
     const worker = new Worker(new URL("./http-load-worker.mjs", import.meta.url), {
-      workerData: { url, bodies, concurrency, contentType },
+      workerData: { contentType: "application/x-ndjson", ...rest, reportAcceptance: onAccepted !== undefined },
     });
-    worker.once("message", resolve);
+    worker.on("message", (message: { type: "accepted"; body: number; pass: number; atMs: number } | ({ type: "done" } & HttpLoadResult)) => {
+      if (message.type === "accepted") onAccepted?.(message.body, message.pass, message.atMs);
+      else resolve(message);
+    });
     worker.once("error", reject);
   });
+}
+
+/** Samples this process's resident set every `intervalMs`; stop() returns the peak in bytes. */
+export function trackPeakRss(intervalMs = 100): { stop: () => number } {
+  let peak = process.memoryUsage.rss();
+  const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage.rss())), intervalMs);
+  timer.unref();
+  return {
+    stop: () => {
+      clearInterval(timer);
+      return Math.max(peak, process.memoryUsage.rss());
+    },
+  };
 }

@@ -29,6 +29,11 @@ export interface AnalyticsOptions {
   memoryLimit?: string;
   /** DuckDB worker threads shared by all queries; default one per core */
   threads?: number;
+  /**
+   * Brings `lakeDir` up to date before the catalog lists it (at open, and before each query): an S3 lake's
+   * local mirror syncs here. A local lake needs none.
+   */
+  syncLake?: () => Promise<void>;
 }
 
 /** Athena's statement classes: DML reads rows, DDL changes the catalog, UTILITY describes. */
@@ -90,6 +95,7 @@ export class AnalyticsEngine {
     private readonly registry: TableRegistry,
     private readonly ctas: CtasTables,
     private readonly spillDir: string,
+    private readonly syncLake: (() => Promise<void>) | undefined,
   ) {}
 
   static async open(options: AnalyticsOptions): Promise<AnalyticsEngine> {
@@ -105,8 +111,9 @@ export class AnalyticsEngine {
       await lockConfiguration(admin);
       const ctas = new CtasTables(lakeDir);
       const registry = new TableRegistry(admin, lakeDir, ctas);
+      await options.syncLake?.();
       await registry.register();
-      return new AnalyticsEngine(instance, admin, pool, registry, ctas, spillDir);
+      return new AnalyticsEngine(instance, admin, pool, registry, ctas, spillDir, options.syncLake);
     } catch (error) {
       await pool?.close();
       admin?.closeSync();
@@ -184,7 +191,8 @@ export class AnalyticsEngine {
    * scan as it creates it, so a file it may not read (a planted link) fails here: as a SqlError without a
    * position, since the SQL is shopstream's, not the user's.
    */
-  private refreshCatalog(tables?: Iterable<string>): Promise<void> {
+  private async refreshCatalog(tables?: Iterable<string>): Promise<void> {
+    await this.syncLake?.();
     return withSqlErrors(undefined, () => this.registry.refresh(tables));
   }
 

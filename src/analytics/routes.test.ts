@@ -123,6 +123,8 @@ describe("query routes", () => {
         "table reviews",
         "table payments",
         "table fraud_alerts",
+        "table stock_levels",
+        "table low_stock_alerts",
         "view daily_sales",
         "view hourly_sales",
         "view funnel",

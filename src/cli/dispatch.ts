@@ -1,6 +1,7 @@
 // `shopstream dispatch`: the truck dispatcher as a standalone, long-running consumer of a data dir's
 // replenishment queue, sending its events to a running pipeline's POST /v1/events (--target). `up` runs
-// the same dispatcher in process; this command is for running it beside `up`, or against another host.
+// the same dispatcher in process (unless dispatch.enabled is false); this command is for running it beside
+// `up`, or against another host. The config's `dispatch` and `planning.queue` apply; options override them.
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { Command } from "commander";
@@ -16,11 +17,11 @@ interface DispatchOptions {
   dataDir: string;
   target: string;
   config?: string;
-  queue: string;
+  queue?: string;
   speed: number;
-  driveSpeedKmh: number;
-  truckCapacity: number;
-  trucksPerDepot: number;
+  driveSpeedKmh?: number;
+  truckCapacity?: number;
+  trucksPerDepot?: number;
 }
 
 export function registerDispatch(program: Command): void {
@@ -29,32 +30,36 @@ export function registerDispatch(program: Command): void {
     .description("consume the replenishment queue: send trucks, simulate the drives, and emit truck and delivery events to --target")
     .option("--data-dir <dir>", "the data directory whose queue.db holds the replenishment queue", "./.shopstream")
     .option("--target <url>", "the pipeline whose POST /v1/events receives the events", "http://127.0.0.1:4566")
-    .option("--config <file>", "pipeline config (YAML) whose simulator.catalogSeed names the stores and depots; default the built-in one")
-    .option("--queue <name>", "the queue to consume", "replenishment")
+    .option("--config <file>", "pipeline config (YAML) whose simulator.catalogSeed names the stores and depots and whose dispatch section applies; default the built-in one")
+    .option("--queue <name>", "the queue to consume (default planning.queue)")
     .option("--speed <factor>", "shop time per real time while trucks drive (the simulator's speed)", parseNumberOption("--speed", 0.001, 1_000_000), 1)
-    .option("--drive-speed-kmh <kmh>", "average truck speed", parseNumberOption("--drive-speed-kmh", 1, 200), 50)
-    .option("--truck-capacity <units>", "units one truck carries", parseIntegerOption("--truck-capacity", 1, 1_000_000), 2000)
-    .option("--trucks-per-depot <n>", "trucks at each depot", parseIntegerOption("--trucks-per-depot", 1, 10_000), 4)
+    .option("--drive-speed-kmh <kmh>", "average truck speed (default dispatch.driveSpeedKmh)", parseNumberOption("--drive-speed-kmh", 1, 200))
+    .option("--truck-capacity <units>", "units one truck carries (default dispatch.truckCapacityUnits)", parseIntegerOption("--truck-capacity", 1, 1_000_000))
+    .option("--trucks-per-depot <n>", "trucks at each depot (default dispatch.trucksPerDepot)", parseIntegerOption("--trucks-per-depot", 1, 10_000))
     .action(
       action(async (options: DispatchOptions) => {
         const queuePath = join(options.dataDir, "queue.db");
         if (!existsSync(queuePath)) throw new NotFoundError(`no queue at ${queuePath}: run \`shopstream up\` first, or pass --data-dir`);
+        const config = loadPipelineConfig(options.config);
+        const queueName = options.queue ?? config.planning.queue;
         const log = componentLogger("dispatch");
         const queue = new SqliteQueue({ path: queuePath });
         const dispatcher = new TruckDispatcher({
           queue,
-          queueName: options.queue,
+          queueName,
           sink: httpEventSink(options.target),
-          catalog: generateCatalog(loadPipelineConfig(options.config).simulator.catalogSeed),
+          catalog: generateCatalog(config.simulator.catalogSeed),
           speedFactor: options.speed,
-          driveSpeedKmh: options.driveSpeedKmh,
-          truckCapacityUnits: options.truckCapacity,
-          trucksPerDepot: options.trucksPerDepot,
+          driveSpeedKmh: options.driveSpeedKmh ?? config.dispatch.driveSpeedKmh,
+          truckCapacityUnits: options.truckCapacity ?? config.dispatch.truckCapacityUnits,
+          trucksPerDepot: options.trucksPerDepot ?? config.dispatch.trucksPerDepot,
+          receiveWaitSec: config.dispatch.receiveWaitSec,
+          maxInflightMessages: config.dispatch.maxInflightMessages,
           onDelivered: (storeId, productId, quantity) => log.info({ storeId, productId, quantity }, "delivered"),
           onError: (error, message) => log.warn({ err: error, messageId: message?.messageId }, "dispatch failed; the message stays in the queue"),
         });
         await dispatcher.start();
-        log.info({ queue: options.queue, target: options.target }, "dispatching");
+        log.info({ queue: queueName, target: options.target }, "dispatching");
         await new Promise<void>((resolve) => {
           process.once("SIGINT", resolve);
           process.once("SIGTERM", resolve);

@@ -7,6 +7,7 @@ import { registerDispatch } from "./dispatch.js";
 import { registerPlan } from "./plan.js";
 import { registerQuery } from "./query.js";
 import { registerSimulate } from "./simulate.js";
+import { registerTop } from "./top.js";
 import { registerUp } from "./up.js";
 import { registerValidate } from "./validate.js";
 
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
   registerDestroy(program);
   registerPlan(program);
   registerDispatch(program);
+  registerTop(program);
   return program;
 }
 

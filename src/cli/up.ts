@@ -1,11 +1,12 @@
 // `shopstream up`: the whole pipeline in one process — ingest, stream, functions, lake, dashboard and the
 // simulator. Ctrl-C or SIGTERM stops it gracefully; a second one exits at once.
 import { dirname, resolve } from "node:path";
-import type { Command } from "commander";
+import { InvalidArgumentError, type Command } from "commander";
 import { loadPipelineConfig, type PipelineConfig } from "../config/index.js";
+import { parseRoles, ROLES, type Role } from "../cluster/index.js";
 import { componentLogger } from "../monitor/index.js";
 import { Pipeline } from "../pipeline/index.js";
-import { createServer, serverUrl } from "../server/index.js";
+import { createServer, exposureWarning, serverUrl } from "../server/index.js";
 import { startBuiltinSimulator } from "./builtin-simulator.js";
 import { action, parseIntegerOption, parseNumberOption } from "./errors.js";
 
@@ -16,13 +17,17 @@ interface UpOptions {
   simulateRate?: number;
   config?: string;
   drainTimeout: number;
+  role?: Role[];
+  nodeId?: string;
 }
 
 export function applyUpOptions(config: PipelineConfig, options: UpOptions): PipelineConfig {
   return {
     ...config,
-    server: { host: options.host ?? config.server.host, port: options.port ?? config.server.port },
+    server: { ...config.server, host: options.host ?? config.server.host, port: options.port ?? config.server.port },
     simulator: { ...config.simulator, ratePerSec: options.simulateRate ?? config.simulator.ratePerSec },
+    roles: options.role ?? config.roles,
+    node: { ...config.node, ...(options.nodeId !== undefined && { id: options.nodeId }) },
   };
 }
 
@@ -35,6 +40,14 @@ export function registerUp(program: Command): void {
     .option("--data-dir <dir>", "where the stream, serving store and lake live", "./.shopstream")
     .option("--simulate-rate <n>", "simulated events per second; 0 for none (default 50)", parseNumberOption("--simulate-rate", 0, 1_000_000))
     .option("--config <file>", "pipeline config (YAML); without it the built-in default pipeline runs")
+    .option("--role <roles>", `what this process runs, comma-separated: ${ROLES.join(", ")} (default: config roles, all of them)`, (text: string) => {
+      try {
+        return parseRoles(text);
+      } catch (error) {
+        throw new InvalidArgumentError((error as Error).message);
+      }
+    })
+    .option("--node-id <id>", "this process's name among the cluster's (default: config node.id, else <hostname>-<pid>)")
     .option("--drain-timeout <seconds>", "on stop, how long to keep processing what was accepted", parseNumberOption("--drain-timeout", 0, 3600), 30)
     .action(
       action(async (options: UpOptions) => {
@@ -50,8 +63,10 @@ async function runUp(config: PipelineConfig, dataDir: string, drainTimeoutMs: nu
   await pipeline.start();
   const server = await createServer(pipeline);
   await server.listen({ host: config.server.host, port: config.server.port });
+  const exposure = exposureWarning(config.server.host, { apiKeys: config.server.auth.apiKeys.length, awsAccessKeys: config.aws.accessKeys?.length ?? 0 });
+  if (exposure !== undefined) process.stderr.write(`shopstream: WARNING: ${exposure}\n`);
   const base = serverUrl(server);
-  const simulator = config.simulator.ratePerSec > 0 ? startBuiltinSimulator(pipeline, config.simulator) : undefined;
+  const simulator = config.simulator.ratePerSec > 0 && pipeline.topology.roles.has("ingest") ? startBuiltinSimulator(pipeline, config.simulator) : undefined;
 
   process.stdout.write(
     [
@@ -61,6 +76,7 @@ async function runUp(config: PipelineConfig, dataDir: string, drainTimeoutMs: nu
       `  ingest      POST ${base}/v1/events   (JSON, JSON array or NDJSON)`,
       `  metrics     ${base}/metrics`,
       `  simulator   ${simulator ? `${config.simulator.ratePerSec} events/s` : "off"}`,
+      ...(pipeline.topology.allInOne ? [] : [`  roles       ${[...pipeline.topology.roles].join(", ")} (node ${pipeline.topology.nodeId}${pipeline.topology.leases ? ", shards by lease" : ""})`]),
       `  query       npx shopstream query "select type, count(*) from events group by type" --data-dir ${dataDir}`,
       "Press Ctrl-C to stop.",
       "",

@@ -2,6 +2,7 @@
 // JSON Schema for editors.
 import type { Command } from "commander";
 import { loadPipelineConfig, renderJsonSchema } from "../config/index.js";
+import { maskSecrets } from "../monitor/index.js";
 import { action, UsageError } from "./errors.js";
 
 export function registerValidate(program: Command): void {
@@ -19,7 +20,8 @@ export function registerValidate(program: Command): void {
         }
         if (file === undefined) throw new UsageError("validate needs a config file (or --print-schema)");
         const config = loadPipelineConfig(file);
-        if (options.printConfig) process.stdout.write(JSON.stringify(config, null, 2) + "\n");
+        // Secrets (API keys, secret access keys, passwords in URLs) are masked: the output gets pasted into issues.
+        if (options.printConfig) process.stdout.write(JSON.stringify(maskSecrets(config), null, 2) + "\n");
         else process.stdout.write(`${file}: valid (${Object.keys(config.streams).length} streams, ${Object.keys(config.functions).length} functions)\n`);
       }),
     );

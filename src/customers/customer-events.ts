@@ -6,7 +6,8 @@ import type { EventType } from "../events/index.js";
 /** Events a visitor's browser or checkout sends: each is activity in a session. */
 export const SESSION_ACTIVITY_TYPES: ReadonlySet<EventType> = new Set(["page_view", "product_view", "add_to_cart", "checkout_started", "order_placed"]);
 
-const HANDLED_TYPES: ReadonlySet<string> = new Set<EventType>([
+/** Every type the function reads; it is handed no others. */
+export const CUSTOMER_EVENT_TYPES: ReadonlySet<string> = new Set<EventType>([
   ...SESSION_ACTIVITY_TYPES,
   "payment_authorized",
   "payment_failed",
@@ -79,7 +80,7 @@ export function decodeCustomerEvent(value: unknown): DecodedCustomerEvent {
   if (value === null || typeof value !== "object") return { kind: "invalid", reason: "not an object" };
   const record = value as Record<string, unknown>;
   const type = record["type"];
-  if (typeof type !== "string" || !HANDLED_TYPES.has(type)) return { kind: "ignored" };
+  if (typeof type !== "string" || !CUSTOMER_EVENT_TYPES.has(type)) return { kind: "ignored" };
   const payload = record["payload"];
   if (payload === null || typeof payload !== "object") return { kind: "invalid", reason: "payload is not an object" };
   const p = payload as Record<string, unknown>;

@@ -6,11 +6,11 @@
 // be serializable. The SQLite store runs one transaction at a time; a PostgreSQL store must use
 // SERIALIZABLE, where a conflict fails the batch and its mapping retries it.
 import type { BatchContext, BuiltinFunction, DecodedRecord } from "../functions/index.js";
-import { componentLogger, functionRecords } from "../monitor/index.js";
+import { componentId, componentLogger, countDiscarded, functionRecords } from "../monitor/index.js";
 import type { ServingStore } from "../store/index.js";
 import { claimFreshEvents } from "./claim-events.js";
 import { DEFAULT_CUSTOMERS_CONFIG, type CustomersConfig } from "./config.js";
-import { decodeCustomerEvent, type CustomerEvent } from "./customer-events.js";
+import { CUSTOMER_EVENT_TYPES, decodeCustomerEvent, type CustomerEvent } from "./customer-events.js";
 import { MINUTE_MS } from "./event-time.js";
 import { applyKpiWindows, type KpiContribution, type TimedEvent } from "./kpi-windows.js";
 import { kpiLateEvents } from "../monitor/index.js";
@@ -26,7 +26,10 @@ export interface CustomersFunctionOptions {
   config?: CustomersConfig;
 }
 
-export function createCustomersFunction(options: CustomersFunctionOptions): BuiltinFunction<unknown> {
+/** Records of other types are not decoded for it (the built-in invoker reads `handlesTypes`). */
+export type CustomersFunction = BuiltinFunction<unknown> & { readonly handlesTypes: ReadonlySet<string> };
+
+export function createCustomersFunction(options: CustomersFunctionOptions): CustomersFunction {
   const { store } = options;
   const config = options.config ?? DEFAULT_CUSTOMERS_CONFIG;
   const gapMs = config.sessionGapMinutes * MINUTE_MS;
@@ -35,6 +38,7 @@ export function createCustomersFunction(options: CustomersFunctionOptions): Buil
 
   return {
     name: CUSTOMERS_FUNCTION,
+    handlesTypes: CUSTOMER_EVENT_TYPES,
     async handleBatch(records: DecodedRecord<unknown>[], context: BatchContext): Promise<void> {
       const events: CustomerEvent[] = [];
       for (const record of records) {
@@ -42,6 +46,7 @@ export function createCustomersFunction(options: CustomersFunctionOptions): Buil
         if (decoded.kind === "event") events.push(decoded.event);
         else if (decoded.kind === "invalid") {
           functionRecords.inc({ function: CUSTOMERS_FUNCTION, result: "skipped" });
+          countDiscarded(componentId.function(CUSTOMERS_FUNCTION), "invalid_event");
           log.warn({ sequenceNumber: record.sequenceNumber, shardId: context.shardId, reason: decoded.reason }, "curated record skipped");
         }
       }

@@ -25,9 +25,19 @@ export interface MultiRowInsert {
   onConflict: string;
 }
 
+/** Statement texts by statement and row count: built once, and the store finds its prepared statement by them. */
+const insertTexts = new WeakMap<MultiRowInsert, Map<number, string>>();
+
 function insertText(statement: MultiRowInsert, rowCount: number): string {
-  const row = `(${new Array<string>(statement.columnCount).fill("?").join(", ")})`;
-  return `${statement.into} VALUES ${new Array<string>(rowCount).fill(row).join(", ")} ${statement.onConflict}`;
+  let texts = insertTexts.get(statement);
+  if (texts === undefined) insertTexts.set(statement, (texts = new Map()));
+  let text = texts.get(rowCount);
+  if (text === undefined) {
+    const row = `(${new Array<string>(statement.columnCount).fill("?").join(", ")})`;
+    text = `${statement.into} VALUES ${new Array<string>(rowCount).fill(row).join(", ")} ${statement.onConflict}`;
+    texts.set(rowCount, text);
+  }
+  return text;
 }
 
 /** Inserts (or upserts) rows; a statement may not touch one key twice, so callers merge rows by key first. */
@@ -42,9 +52,18 @@ export async function insertRowsReturning<T>(tx: SqlExecutor, statement: MultiRo
   return returned;
 }
 
+/** "(?, ?, …)" by length: chunk lengths are powers of two, so there are a handful. */
+const placeholderLists = new Map<number, string>();
+
+function placeholderList(length: number): string {
+  let list = placeholderLists.get(length);
+  if (list === undefined) placeholderLists.set(length, (list = `(${new Array<string>(length).fill("?").join(", ")})`));
+  return list;
+}
+
 /** Chunks of distinct keys, each with its "(?, ?, …)" list. */
 function inLists(keys: Iterable<SqlValue>): Array<{ list: string; keys: SqlValue[] }> {
-  return powerOfTwoChunks([...new Set(keys)]).map((chunk) => ({ list: `(${new Array<string>(chunk.length).fill("?").join(", ")})`, keys: chunk }));
+  return powerOfTwoChunks([...new Set(keys)]).map((chunk) => ({ list: placeholderList(chunk.length), keys: chunk }));
 }
 
 /**

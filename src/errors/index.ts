@@ -48,8 +48,11 @@ export class ThrottledError extends ShopstreamError {
 }
 
 export class UnavailableError extends ShopstreamError {
-  constructor(message: string, options?: { cause?: unknown }) {
+  /** when set, the caller may retry after it (HTTP Retry-After) */
+  readonly retryAfterMs: number | undefined;
+  constructor(message: string, options?: { cause?: unknown; retryAfterMs?: number }) {
     super("unavailable", 503, message, options);
+    this.retryAfterMs = options?.retryAfterMs;
   }
 }
 

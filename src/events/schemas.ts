@@ -209,9 +209,38 @@ export const derivedPayloadSchemas = {
     },
     { additionalProperties: true },
   ),
+  stock_level: Type.Object(
+    {
+      store_id: Id("store id"),
+      product_id: Id("catalog product id"),
+      on_hand: Type.Integer({ minimum: 0, maximum: 1e9, description: "units on the shelf after the batch" }),
+      reserved: Type.Integer({ minimum: 0, maximum: 1e9, description: "units promised to open orders after the batch" }),
+      available: Type.Integer({ minimum: -1e9, maximum: 1e9, description: "on_hand − reserved" }),
+      reorder_point: Type.Integer({ minimum: 0, maximum: 1e9, description: "below this, the store needs stock" }),
+      target_level: Type.Integer({ minimum: 0, maximum: 1e9, description: "a replenishment fills the shelf up to this" }),
+      moves: Type.Integer({ minimum: 1, maximum: 1e9, description: "events of the batch that moved this level" }),
+      last_event_id: Id("the last of them"),
+      last_event_type: Type.String({ minLength: 1, maxLength: 64, description: "its type, e.g. order_placed or replenishment_delivered" }),
+    },
+    { additionalProperties: true },
+  ),
+  low_stock_alert: Type.Object(
+    {
+      alert_id: Id("alert id, derived from the triggering event id, store and product"),
+      trigger_event_id: Id("the event whose reservation took available below the reorder point"),
+      store_id: Id("store id"),
+      product_id: Id("catalog product id"),
+      available: Type.Integer({ minimum: -1e9, maximum: 1e9, description: "on_hand − reserved just after the move" }),
+      reorder_point: Type.Integer({ minimum: 0, maximum: 1e9 }),
+    },
+    { additionalProperties: true },
+  ),
 } satisfies Record<string, TSchema>;
 
 export type DerivedEventType = keyof typeof derivedPayloadSchemas;
+
+/** The payload of each derived event type, as the functions that derive them build it. */
+export type DerivedPayloads = { [K in DerivedEventType]: Static<(typeof derivedPayloadSchemas)[K]> };
 
 export type EventType = keyof typeof payloadSchemas;
 export const eventTypes = Object.keys(payloadSchemas) as EventType[];

@@ -35,6 +35,9 @@ export interface EventFacts {
   accountCreatedMs?: number;
 }
 
+/** The types the function assesses: it reads no other records. */
+export const ASSESSED_EVENT_TYPES: ReadonlySet<string> = new Set(assessedEventTypes);
+
 export function isAssessedEventType(type: string): type is AssessedEventType {
   return Object.hasOwn(kindOf, type);
 }

@@ -12,7 +12,7 @@ import type { Stream } from "../stream/index.js";
 import { alertEvent, alertsRaisedBy, type FraudAlert } from "./alerts.js";
 import { assessEvent } from "./assess-event.js";
 import { resolveFraudConfig, stateRetentionMs, type FraudConfig, type FraudConfigInput } from "./config.js";
-import { eventFactsOf, isAssessedEventType, type EventFacts } from "./event-facts.js";
+import { ASSESSED_EVENT_TYPES, eventFactsOf, isAssessedEventType, type EventFacts } from "./event-facts.js";
 import { pruneBefore } from "./fraud-state.js";
 
 export const FRAUD_FUNCTION_NAME = "fraud";
@@ -41,7 +41,10 @@ interface Assessed {
   alerts: number;
 }
 
-export function createFraudFunction(options: FraudFunctionOptions): BuiltinFunction<CuratedEvent> {
+/** Records of other types are not decoded for it (the built-in invoker reads `handlesTypes`). */
+export type FraudFunction = BuiltinFunction<CuratedEvent> & { readonly handlesTypes: ReadonlySet<string> };
+
+export function createFraudFunction(options: FraudFunctionOptions): FraudFunction {
   const config: FraudConfig = resolveFraudConfig(options.config);
   const clock = options.clock ?? Date.now;
   const output = options.output ?? DEFAULT_OUTPUT;
@@ -95,6 +98,7 @@ export function createFraudFunction(options: FraudFunctionOptions): BuiltinFunct
 
   return {
     name: FRAUD_FUNCTION_NAME,
+    handlesTypes: ASSESSED_EVENT_TYPES,
     async handleBatch(records: DecodedRecord<CuratedEvent>[], context: BatchContext): Promise<void> {
       const events: EventFacts[] = [];
       for (const record of records) {

@@ -3,11 +3,41 @@
 // aborts context.signal, and the built-in is expected to give up; built-ins only do bounded local work.
 import { randomUUID } from "node:crypto";
 import { errorMessage } from "../errors/index.js";
-import { functionRecords, type Logger } from "../monitor/index.js";
+import { componentId, countDiscarded, functionRecords, type Logger } from "../monitor/index.js";
 import type { StreamRecord } from "../stream/index.js";
 import { timeoutError, toFunctionError, type InvocationOutcome } from "./invocation.js";
 import type { FunctionInvoker, StreamBatchSource } from "./invoker.js";
 import type { BatchContext, BuiltinFunction, DecodedRecord } from "./types.js";
+
+/**
+ * A built-in that handles only some event types. Records of other types never reach it and are not
+ * decoded: most of a consumer's records are types it ignores, and JSON.parse is most of their cost.
+ */
+export interface TypeFilteredBuiltin<T = unknown> extends BuiltinFunction<T> {
+  readonly handlesTypes: ReadonlySet<string>;
+}
+
+const ENVELOPE_HEAD = '{"event_id":"';
+const TYPE_KEY = '","type":"';
+/** how far into a record its type is looked for: ids are at most 128 characters */
+const SNIFF_CHARS = 256;
+
+/**
+ * The type of a record that starts as ingest and enrich write every event, `{"event_id":"…","type":"…"`,
+ * read without parsing it; undefined for any other shape (or an escape in either string), which is then
+ * parsed in full.
+ */
+export function sniffEventType(bytes: Buffer): string | undefined {
+  const head = bytes.toString("latin1", 0, Math.min(bytes.length, SNIFF_CHARS));
+  if (!head.startsWith(ENVELOPE_HEAD)) return undefined;
+  const idEnd = head.indexOf('"', ENVELOPE_HEAD.length);
+  if (idEnd < 0 || !head.startsWith(TYPE_KEY, idEnd)) return undefined;
+  const typeStart = idEnd + TYPE_KEY.length;
+  const typeEnd = head.indexOf('"', typeStart);
+  if (typeEnd < 0) return undefined;
+  const type = head.slice(typeStart, typeEnd);
+  return head.lastIndexOf("\\", typeEnd) >= 0 ? undefined : type;
+}
 
 export class BuiltinInvoker implements FunctionInvoker {
   constructor(
@@ -18,8 +48,14 @@ export class BuiltinInvoker implements FunctionInvoker {
 
   invokeStreamBatch(records: readonly StreamRecord[], source: StreamBatchSource): Promise<InvocationOutcome> {
     const decoded: DecodedRecord[] = [];
+    const handles = (this.fn as Partial<TypeFilteredBuiltin>).handlesTypes;
     for (const record of records) {
-      const value = this.decode(record.sequenceNumber, Buffer.from(record.data.buffer, record.data.byteOffset, record.data.byteLength));
+      const bytes = Buffer.from(record.data.buffer, record.data.byteOffset, record.data.byteLength);
+      if (handles !== undefined) {
+        const type = sniffEventType(bytes);
+        if (type !== undefined && !handles.has(type)) continue;
+      }
+      const value = this.decode(record.sequenceNumber, bytes);
       if (value === undefined) continue;
       const { sequenceNumber, partitionKey, approximateArrivalTimestamp } = record;
       decoded.push({ sequenceNumber, partitionKey, approximateArrivalTimestamp, value: value.json });
@@ -63,6 +99,7 @@ export class BuiltinInvoker implements FunctionInvoker {
       return { json: JSON.parse(bytes.toString("utf8")) };
     } catch (error) {
       functionRecords.inc({ function: this.fn.name, result: "skipped" });
+      countDiscarded(componentId.function(this.fn.name), "not_json");
       this.log.warn({ sequenceNumber, err: errorMessage(error) }, "record is not JSON; skipped");
       return undefined;
     }

@@ -2,7 +2,7 @@
 // handler in a worker thread. The mappings own batching and error handling; an invoker only shapes the
 // event, runs the function once and reports the outcome.
 import { randomUUID } from "node:crypto";
-import { functionBatchSeconds, functionErrors } from "../monitor/index.js";
+import { componentId, countError, functionBatchSeconds, functionErrors, timeOperation } from "../monitor/index.js";
 import type { StreamRecord } from "../stream/index.js";
 import { toFunctionError, type InvocationOutcome } from "./invocation.js";
 import type { CheckpointRef } from "./types.js";
@@ -28,6 +28,7 @@ export interface FunctionInvoker {
 export function instrumentInvoker(functionName: string, invoker: FunctionInvoker): FunctionInvoker {
   const measure = async (invoke: () => Promise<InvocationOutcome>): Promise<InvocationOutcome> => {
     const end = functionBatchSeconds.startTimer({ function: functionName });
+    const endOperation = timeOperation(componentId.function(functionName), "invoke");
     let outcome: InvocationOutcome;
     try {
       outcome = await invoke();
@@ -35,7 +36,9 @@ export function instrumentInvoker(functionName: string, invoker: FunctionInvoker
       outcome = { ok: false, requestId: randomUUID(), error: toFunctionError(error) };
     }
     end();
+    endOperation();
     if (!outcome.ok) functionErrors.inc({ function: functionName, error_type: outcome.error.errorType });
+    if (!outcome.ok) countError(componentId.function(functionName), outcome.error.errorType, "processing");
     return outcome;
   };
   return {

@@ -3,7 +3,7 @@
 // that succeeded. Failed messages are left alone: they come back after the queue's visibility timeout
 // and, after maxReceiveCount receives, go to its dead-letter queue by the queue's redrive policy.
 import { errorMessage } from "../errors/index.js";
-import { functionRecords, type Logger } from "../monitor/index.js";
+import { componentId, countReceived, countSent, functionRecords, type Logger } from "../monitor/index.js";
 import type { Queue, ReceivedMessage } from "../queue/index.js";
 import { queueArn } from "./arn.js";
 import type { InvocationOutcome } from "./invocation.js";
@@ -46,10 +46,12 @@ export class QueuePoller {
         continue;
       }
       if (messages.length === 0) continue;
+      countReceived(componentId.function(functionName), messages.length);
       const outcome = await invoker.invokeEvent(sqsEvent(messages, eventSourceArn));
       const failed = this.failedMessageIds(outcome, messages);
       await this.deleteMessages(messages.filter((message) => !failed.has(message.messageId)));
       functionRecords.inc({ function: functionName, result: "ok" }, messages.length - failed.size);
+      countSent(componentId.function(functionName), messages.length - failed.size);
       if (failed.size > 0) {
         functionRecords.inc({ function: functionName, result: "error" }, failed.size);
         const error = outcome.ok ? undefined : outcome.error;

@@ -59,34 +59,63 @@ export class FunctionRuntime {
     return [...this.functions.keys()];
   }
 
-  /** Starts every event source mapping. Functions without one are ready for invokeFunction as they are. */
-  async start(): Promise<void> {
-    const { stream, queue, backoff, clock } = this.backends;
-    for (const { spec, invoker, destination } of this.functions.values()) {
+  /**
+   * Starts every event source mapping. Functions without one are ready for invokeFunction as they are.
+   * `streamShards: false` starts only the queue mappings: a clustered worker starts the shards it leases
+   * one by one (startShard).
+   */
+  async start(options: { streamShards?: boolean } = {}): Promise<void> {
+    const { stream, queue, backoff } = this.backends;
+    for (const { spec, invoker } of this.functions.values()) {
       const log = this.log.child({ function: spec.name });
       const source = spec.source;
       if (source?.kind === "stream") {
-        const { mapping } = source;
-        for (const { shardId } of (await stream.describeStream(mapping.stream)).shards) {
-          const consumer = new ShardConsumer({
-            stream,
-            shardId,
-            consumerName: FunctionRuntime.consumerName(spec.name),
-            functionName: spec.name,
-            mapping,
-            invoker,
-            destination,
-            backoff,
-            clock,
-            log: log.child({ shardId }),
-          });
-          this.track({ functionName: spec.name, stop: () => consumer.stop(), shard: { stream: mapping.stream, shardId, consumer } }, consumer.run(), log);
-        }
+        if (options.streamShards === false) continue;
+        for (const { shardId } of (await stream.describeStream(source.mapping.stream)).shards) this.startShard(spec.name, shardId);
       } else if (source?.kind === "queue" && queue) {
         const poller = new QueuePoller({ queue, functionName: spec.name, mapping: source.mapping, invoker, backoff, log: log.child({ queue: source.mapping.queue }) });
         this.track({ functionName: spec.name, stop: () => poller.stop() }, poller.run(), log);
       }
     }
+  }
+
+  /** The stream mappings: function, checkpoint owner and stream, whose shards startShard runs. */
+  streamMappings(): Array<{ functionName: string; consumerName: string; stream: string }> {
+    return [...this.functions.values()].flatMap(({ spec }) =>
+      spec.source?.kind === "stream" ? [{ functionName: spec.name, consumerName: FunctionRuntime.consumerName(spec.name), stream: spec.source.mapping.stream }] : [],
+    );
+  }
+
+  /** Runs a stream-mapped function's consumer of one shard, from its checkpoint (a no-op when it runs). */
+  startShard(functionName: string, shardId: string): void {
+    const fn = this.functions.get(functionName);
+    if (fn?.spec.source?.kind !== "stream") throw new NotFoundError(`function ${JSON.stringify(functionName)} has no stream mapping`, "function_not_found");
+    if (this.mappings.some((m) => m.functionName === functionName && m.shard?.shardId === shardId)) return;
+    const { stream, backoff, clock } = this.backends;
+    const { mapping } = fn.spec.source;
+    const log = this.log.child({ function: functionName });
+    const consumer = new ShardConsumer({
+      stream,
+      shardId,
+      consumerName: FunctionRuntime.consumerName(functionName),
+      functionName,
+      mapping,
+      invoker: fn.invoker,
+      destination: fn.destination,
+      backoff,
+      clock,
+      log: log.child({ shardId }),
+    });
+    this.track({ functionName, stop: () => consumer.stop(), shard: { stream: mapping.stream, shardId, consumer } }, consumer.run(), log);
+  }
+
+  /** Stops one shard's consumer after its batch in flight finishes (and commits, unless fenced). */
+  async stopShard(functionName: string, shardId: string): Promise<void> {
+    const index = this.mappings.findIndex((m) => m.functionName === functionName && m.shard?.shardId === shardId);
+    if (index < 0) return;
+    const [mapping] = this.mappings.splice(index, 1);
+    mapping!.stop();
+    await mapping!.done;
   }
 
   private track(mapping: Omit<RunningMapping, "done">, running: Promise<void>, log: Logger): void {

@@ -4,8 +4,8 @@
 // function slows its reads and the backlog waits in the durable stream. A crash replays at most the
 // records in flight; sinks are idempotent.
 import { errorMessage } from "../errors/index.js";
-import type { Logger } from "../monitor/index.js";
-import { Wakeup, type StartingPosition, type Stream } from "../stream/index.js";
+import { componentId, setIteratorAge, type Logger } from "../monitor/index.js";
+import { Wakeup, type ReadResult, type StartingPosition, type Stream, type StreamRecord } from "../stream/index.js";
 import { CheckpointTracker } from "./checkpoint-tracker.js";
 import type { FailureDestination } from "./failure-destination.js";
 import type { FunctionInvoker } from "./invoker.js";
@@ -30,6 +30,26 @@ export interface ShardConsumerOptions {
   backoff: RetryBackoff;
   clock: () => number;
   log: Logger;
+}
+
+/**
+ * stream.read(), through readBlock() where the stream has it: one query and one buffer for the records,
+ * each record's data a view into it (about half the CPU of a row per record, measured on SQLite).
+ */
+async function readRecords(stream: Stream, name: string, shardId: string, position: StartingPosition, limit: number): Promise<ReadResult> {
+  if (stream.readBlock === undefined) return stream.read(name, shardId, position, limit);
+  const block = await stream.readBlock(name, shardId, position, limit);
+  const records = new Array<StreamRecord>(block.count);
+  for (let k = 0; k < block.count; k++) {
+    records[k] = {
+      shardId,
+      sequenceNumber: block.sequenceNumberOf(block.sequenceCounters[k]!),
+      partitionKey: block.partitionKeys.toString("utf8", k === 0 ? 0 : block.partitionKeyEnds[k - 1], block.partitionKeyEnds[k]),
+      data: block.data.subarray(k === 0 ? 0 : block.dataEnds[k - 1], block.dataEnds[k]),
+      approximateArrivalTimestamp: block.arrivalTimestamps[k]!,
+    };
+  }
+  return { records, next: block.next, millisBehindLatest: block.millisBehindLatest };
 }
 
 export class ShardConsumer {
@@ -64,7 +84,7 @@ export class ShardConsumer {
         }
         let read;
         try {
-          read = await stream.read(mapping.stream, shardId, position, Math.min(room, MAX_READ_RECORDS));
+          read = await readRecords(stream, mapping.stream, shardId, position, Math.min(room, MAX_READ_RECORDS));
           readFailures = 0;
         } catch (error) {
           const waitMs = backoffMs(this.options.backoff, readFailures++);
@@ -73,6 +93,7 @@ export class ShardConsumer {
           continue;
         }
         position = read.next;
+        setIteratorAge(componentId.function(this.options.functionName), mapping.stream, shardId, read.records.at(-1)?.approximateArrivalTimestamp);
         if (read.records.length === 0) {
           // A new LATEST or AT_TIMESTAMP mapping pins where it started: a restart resumes there rather than
           // at a later tip, and lag counts from there.

@@ -5,7 +5,7 @@
 // do not count as retries. Every run of records that is done, succeeded or discarded, is handed to
 // `settle` in order, so the checkpoint follows progress inside a batch that is still being retried.
 import type { Logger } from "../monitor/index.js";
-import { functionRecords } from "../monitor/index.js";
+import { componentId, countDiscarded, countReceived, countSent, functionRecords, functionRetries } from "../monitor/index.js";
 import type { StreamRecord } from "../stream/index.js";
 import type { DiscardCondition, FailureDestination } from "./failure-destination.js";
 import type { FunctionError, InvocationOutcome } from "./invocation.js";
@@ -53,6 +53,7 @@ export class StreamBatchProcessor {
   async process(batch: TrackedRecord[], settle: (records: TrackedRecord[]) => Promise<void>): Promise<void> {
     const { mapping, signal, log } = this.options;
     const parts: Part[] = [{ records: batch, retries: 0, invocations: 0 }];
+    countReceived(componentId.function(this.options.functionName), batch.length);
     while (parts.length > 0 && !signal.aborted) {
       const part = parts[0]!;
       const expired = this.expiredCount(part.records);
@@ -73,6 +74,7 @@ export class StreamBatchProcessor {
       const verdict = this.judge(outcome, part.records);
       if (verdict.kind === "succeeded") {
         functionRecords.inc({ function: this.options.functionName, result: "ok" }, part.records.length);
+        countSent(componentId.function(this.options.functionName), part.records.length);
         await settle(part.records);
         parts.shift();
         continue;
@@ -81,6 +83,7 @@ export class StreamBatchProcessor {
       if (failedAt > 0) {
         const done = part.records.slice(0, failedAt);
         functionRecords.inc({ function: this.options.functionName, result: "ok" }, done.length);
+        countSent(componentId.function(this.options.functionName), done.length);
         await settle(done);
       }
       const remaining = part.records.slice(failedAt);
@@ -110,6 +113,7 @@ export class StreamBatchProcessor {
 
       part.records = remaining;
       part.retries++;
+      functionRetries.inc({ function: this.options.functionName });
       if (mapping.maximumRetryAttempts !== -1 && part.retries > mapping.maximumRetryAttempts) {
         log.error({ ...failure, retries: part.retries - 1 }, "batch failed after its last retry; discarded");
         if (!(await this.discard(remaining, "RetryAttemptsExhausted", part))) return;
@@ -186,6 +190,7 @@ export class StreamBatchProcessor {
       if (!sent) return false;
     }
     functionRecords.inc({ function: functionName, result: "discarded" }, records.length);
+    countDiscarded(componentId.function(functionName), condition, records.length);
     return true;
   }
 }

@@ -3,8 +3,9 @@
 // in-process simulator alike.
 import { partitionKeyOf, validateEvent, type IngestedEvent } from "../events/index.js";
 import { ThrottledError } from "../errors/index.js";
-import { ingestEvents, ingestRejections, streamAppends } from "../monitor/index.js";
+import { countError, countReceived, countSent, ingestEvents, ingestRejections, streamAppends } from "../monitor/index.js";
 import type { PutRecordInput, Stream } from "../stream/index.js";
+import { eventShapeProblem } from "./event-shape.js";
 import type { BodyItem } from "./parse-body.js";
 
 export type EventResult = { sequence_number: string } | { error: { code: string; message: string } };
@@ -22,7 +23,12 @@ export interface IngestServiceOptions {
   maxEventBytes: number;
   /** events being appended at once, across requests; beyond it callers get ThrottledError (429) */
   maxInflightEvents: number;
+  /** while the reported backlog is above this, callers get ThrottledError (429); 0 or absent: no limit */
+  maxBacklogRecords?: number;
 }
+
+/** How long a client refused for backlog is asked to wait: long enough for consumers to make headway. */
+const BACKLOG_RETRY_AFTER_MS = 2000;
 
 const PUT_BATCH = 500;
 
@@ -37,14 +43,33 @@ function stampRaw(raw: string, stamp: string): string {
 
 export class IngestService {
   private inflightEvents = 0;
+  private backlogRecords = 0;
   constructor(private readonly options: IngestServiceOptions) {}
+
+  /**
+   * The records this process's consumers have yet to process (the pipeline samples it each second). An
+   * append is fast (SQLite answers at once), so in-flight events alone never show that the functions
+   * behind ingest cannot keep up: the backlog does, and above maxBacklogRecords ingest refuses new events.
+   */
+  reportBacklog(records: number): void {
+    this.backlogRecords = records;
+  }
 
   get inflight(): number {
     return this.inflightEvents;
   }
 
   async ingest(items: BodyItem[]): Promise<IngestResult> {
+    const maxBacklog = this.options.maxBacklogRecords ?? 0;
+    if (maxBacklog > 0 && this.backlogRecords > maxBacklog) {
+      this.countThrottled(items.length);
+      throw new ThrottledError(
+        `the pipeline is behind: ${this.backlogRecords} records wait to be processed (limit ${maxBacklog}); retry after the Retry-After delay`,
+        BACKLOG_RETRY_AFTER_MS,
+      );
+    }
     if (this.inflightEvents > 0 && this.inflightEvents + items.length > this.options.maxInflightEvents) {
+      this.countThrottled(items.length);
       throw new ThrottledError(
         `ingest is at capacity (${this.inflightEvents} events in flight); retry after the Retry-After delay`,
         1000,
@@ -58,6 +83,13 @@ export class IngestService {
     }
   }
 
+  /** Refused, and the client is told (429): counted, so that the refusal is visible in metrics too. */
+  private countThrottled(events: number): void {
+    ingestEvents.inc({ result: "throttled" }, events);
+    countReceived("ingest", events);
+    countError("ingest", "throttled", "receiving", events);
+  }
+
   private async validateAndAppend(items: BodyItem[]): Promise<IngestResult> {
     const results: EventResult[] = new Array(items.length);
     const records: PutRecordInput[] = [];
@@ -67,6 +99,11 @@ export class IngestService {
     for (const [i, item] of items.entries()) {
       if (!item.ok) {
         results[i] = { error: { code: item.code, message: item.message } };
+        continue;
+      }
+      const shape = eventShapeProblem(item.value, item.raw);
+      if (shape !== undefined) {
+        results[i] = { error: shape };
         continue;
       }
       const checked = validateEvent(item.value);
@@ -97,11 +134,14 @@ export class IngestService {
     for (const result of results) {
       if ("sequence_number" in result) accepted++;
       else ingestRejections.inc({ code: result.error.code });
+      if ("error" in result) countError("ingest", result.error.code, "receiving");
     }
     const rejected = results.length - accepted;
     ingestEvents.inc({ result: "accepted" }, accepted);
     if (rejected > 0) ingestEvents.inc({ result: "rejected" }, rejected);
     streamAppends.inc({ stream: this.options.streamName }, accepted);
+    countReceived("ingest", results.length);
+    countSent("ingest", accepted);
     return { accepted, rejected, results };
   }
 }

@@ -37,11 +37,47 @@ function parseLines(text: string, maxEvents: number): BodyItem[] {
   return items;
 }
 
+/**
+ * NDJSON whose bytes are not all UTF-8: each line is decoded alone, so a line with invalid UTF-8 fails
+ * only itself (refused, never stored with U+FFFD in place of its bytes), as a malformed line does.
+ */
+function parseLinesOfBytes(body: Uint8Array, maxEvents: number): BodyItem[] {
+  const items: BodyItem[] = [];
+  let lineNo = 0;
+  for (let start = 0; start < body.length; ) {
+    const newline = body.indexOf(0x0a, start);
+    const end = newline === -1 ? body.length : newline;
+    const bytes = body.subarray(start, end);
+    start = end + 1;
+    lineNo++;
+    let line: string;
+    try {
+      line = utf8.decode(bytes);
+    } catch {
+      if (items.length === maxEvents) throw new ValidationError(`a request takes at most ${maxEvents} events; send the rest in another request`, "too_many_events");
+      items.push({ ok: false, code: "invalid_encoding", message: `line ${lineNo}: not valid UTF-8` });
+      continue;
+    }
+    for (const item of parseLines(line, maxEvents - items.length)) {
+      items.push(item.ok ? item : { ...item, message: item.message.replace(/^line 1:/, `line ${lineNo}:`) });
+    }
+  }
+  return items;
+}
+
+const isNdjson = (contentType: string | undefined) => contentType?.includes("ndjson") === true || contentType?.includes("jsonlines") === true;
+
 export function parseBody(body: Uint8Array, contentType: string | undefined, maxEvents: number): BodyItem[] {
-  const text = decode(body);
+  let text: string;
+  try {
+    text = decode(body);
+  } catch (error) {
+    if (!isNdjson(contentType)) throw error;
+    return parseLinesOfBytes(body, maxEvents);
+  }
   const first = text.trimStart()[0];
   if (first === undefined) throw new ValidationError("body is empty; send one JSON event, a JSON array or NDJSON", "empty_body");
-  if (contentType?.includes("ndjson") || contentType?.includes("jsonlines")) return parseLines(text, maxEvents);
+  if (isNdjson(contentType)) return parseLines(text, maxEvents);
   if (first === "[") {
     let values: unknown;
     try {

@@ -250,6 +250,12 @@ const DEFAULT_EXPECTATIONS: Readonly<Record<LakeTableName, readonly object[]>> =
     { type: "allowedValues", column: "status", values: ["authorized", "failed"] },
     { type: "range", column: "amount", min: 0, blocking: true },
   ],
+  stock_levels: [
+    { type: "unique", columns: ["event_id"] },
+    { type: "range", column: "on_hand", min: 0, blocking: true },
+    { type: "range", column: "reserved", min: 0, blocking: true },
+  ],
+  low_stock_alerts: [{ type: "unique", columns: ["alert_id"] }],
 };
 
 /** The events table is also partitioned by event type, which most dashboard queries filter on. */

@@ -13,7 +13,7 @@ import { ConcurrencyLimit } from "./concurrency-limit.js";
 import { DEFAULT_TABLES_CONFIG, type DeliveryStreamConfig, type TablesConfig } from "./config.js";
 import { resolveDeliveryStream, type ResolvedDeliveryStream } from "./delivery-stream.js";
 import type { ObjectStore } from "./object-store.js";
-import { loadPublishedIndex } from "./published-index.js";
+import { loadPublishedIndex, type PublishedThrough } from "./published-index.js";
 import { QualityTracker, type QualityReport } from "./quality-report.js";
 import { ShardDelivery } from "./shard-delivery.js";
 
@@ -33,6 +33,8 @@ export interface LakeDeliveryOptions {
   /** where a shard with no checkpoint starts; default TRIM_HORIZON (everything retained) */
   startingPosition?: "TRIM_HORIZON" | "LATEST";
   logger?: Logger;
+  /** the object store one shard publishes to; default `store` (a clustered worker fences each shard's publishes) */
+  storeForShard?: (shardId: string) => ObjectStore;
 }
 
 export interface ShardProgress {
@@ -60,6 +62,7 @@ interface Running {
   connections: DuckDBConnection[];
   shards: ShardDelivery[];
   runs: Array<Promise<void>>;
+  conversions: ConcurrencyLimit;
 }
 
 export class LakeDelivery {
@@ -85,11 +88,21 @@ export class LakeDelivery {
     return this.delivery.config;
   }
 
-  async start(): Promise<void> {
+  /** started and not stopped: a process without the worker role never starts its deliveries */
+  get isRunning(): boolean {
+    return this.running !== undefined;
+  }
+
+  /**
+   * Starts the delivery of every shard of the source, or only of `shards` (a clustered worker starts
+   * with none and adds the shards it leases with startShard).
+   */
+  async start(options: { shards?: readonly string[] } = {}): Promise<void> {
     if (this.running) throw new ConflictError(`lake delivery ${this.name} is already running`);
-    const { stream, store } = this.options;
+    const { store } = this.options;
     const streamName = this.config.source;
     const checkpoints = await this.checkpoints();
+    if (options.shards) for (const shardId of [...checkpoints.keys()]) if (!options.shards.includes(shardId)) checkpoints.delete(shardId);
     const published = await loadPublishedIndex(store, this.delivery.roots, streamName, checkpoints);
 
     // One DuckDB per delivery stream, one connection per shard. A flush's queries are small (one buffer),
@@ -108,41 +121,84 @@ export class LakeDelivery {
     const deliveries: ShardDelivery[] = [];
     try {
       for (const shardId of checkpoints.keys()) {
-        const connection = await instance.connect();
+        const { connection, delivery } = await this.openShard(instance, conversions, shardId, checkpoints.get(shardId), published.get(shardId) ?? new Map());
         connections.push(connection);
-        // Timestamps are formatted and truncated in UTC, whatever the machine's zone.
-        await connection.run("SET TimeZone = 'UTC'");
-        deliveries.push(
-          new ShardDelivery({
-            stream,
-            delivery: this.delivery,
-            shardId,
-            consumerName: this.consumerName,
-            store,
-            converter: new BatchConverter(connection, this.delivery, this.records, conversions),
-            quality: this.quality,
-            stagingDir: join(this.options.stagingDir, this.name, shardId),
-            startingPosition: this.options.startingPosition ?? "TRIM_HORIZON",
-            checkpoint: checkpoints.get(shardId),
-            publishedThrough: published.get(shardId) ?? new Map(),
-            log: this.log,
-          }),
-        );
+        deliveries.push(delivery);
       }
     } catch (error) {
       for (const connection of connections) connection.closeSync();
       instance.closeSync();
       throw error;
     }
-    const runs = deliveries.map((delivery) =>
-      delivery.run().catch((error: unknown) => {
-        this.log.error({ err: error, deliveryStream: this.name, shardId: delivery.shardId }, "lake shard delivery stopped on an error");
-        throw error;
-      }),
-    );
-    for (const run of runs) run.catch(() => undefined);
-    this.running = { instance, connections, shards: deliveries, runs };
+    this.running = { instance, connections, shards: deliveries, runs: deliveries.map((delivery) => this.runShard(delivery)), conversions };
     this.log.info({ deliveryStream: this.name, stream: streamName, shards: deliveries.length, config: this.config }, "lake delivery started");
+  }
+
+  private async openShard(
+    instance: DuckDBInstance,
+    conversions: ConcurrencyLimit,
+    shardId: string,
+    checkpoint: string | undefined,
+    publishedThrough: PublishedThrough,
+  ): Promise<{ connection: DuckDBConnection; delivery: ShardDelivery }> {
+    const connection = await instance.connect();
+    // Timestamps are formatted and truncated in UTC, whatever the machine's zone.
+    await connection.run("SET TimeZone = 'UTC'");
+    const delivery = new ShardDelivery({
+      stream: this.options.stream,
+      delivery: this.delivery,
+      shardId,
+      consumerName: this.consumerName,
+      store: this.options.storeForShard?.(shardId) ?? this.options.store,
+      converter: new BatchConverter(connection, this.delivery, this.records, conversions),
+      quality: this.quality,
+      stagingDir: join(this.options.stagingDir, this.name, shardId),
+      startingPosition: this.options.startingPosition ?? "TRIM_HORIZON",
+      checkpoint,
+      publishedThrough,
+      log: this.log,
+    });
+    return { connection, delivery };
+  }
+
+  private runShard(delivery: ShardDelivery): Promise<void> {
+    const run = delivery.run().catch((error: unknown) => {
+      this.log.error({ err: error, deliveryStream: this.name, shardId: delivery.shardId }, "lake shard delivery stopped on an error");
+      throw error;
+    });
+    run.catch(() => undefined);
+    return run;
+  }
+
+  /**
+   * Adds one shard to a running delivery, from its checkpoint, skipping what is already published past
+   * it (a previous owner's last flush). A no-op when the shard runs.
+   */
+  async startShard(shardId: string): Promise<void> {
+    const running = this.requireRunning();
+    if (running.shards.some((shard) => shard.shardId === shardId)) return;
+    const checkpoint = await this.options.stream.getCheckpoint(this.consumerName, this.config.source, shardId);
+    const published = await loadPublishedIndex(this.options.store, this.delivery.roots, this.config.source, new Map([[shardId, checkpoint]]));
+    const { connection, delivery } = await this.openShard(running.instance, running.conversions, shardId, checkpoint, published.get(shardId) ?? new Map());
+    running.connections.push(connection);
+    running.shards.push(delivery);
+    running.runs.push(this.runShard(delivery));
+  }
+
+  /** Stops one shard: delivers its buffer and commits (unless `flush: false`), and closes its connection. */
+  async stopShard(shardId: string, options: StopOptions = {}): Promise<void> {
+    const running = this.running;
+    const index = running?.shards.findIndex((shard) => shard.shardId === shardId) ?? -1;
+    if (!running || index < 0) return;
+    const [shard] = running.shards.splice(index, 1);
+    const [run] = running.runs.splice(index, 1);
+    const [connection] = running.connections.splice(index, 1);
+    shard!.stop(options.flush ?? true);
+    try {
+      await run;
+    } finally {
+      connection!.closeSync();
+    }
   }
 
   /** Resolves once every record appended before the call is published and checkpointed. */

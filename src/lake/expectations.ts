@@ -76,22 +76,39 @@ function expectationSql(expectation: Expectation, relation: string): string {
 /** Runs every check in one query and returns their outcomes, in order. */
 export async function runExpectations(connection: DuckDBConnection, checks: readonly ExpectationCheck[]): Promise<ExpectationOutcome[]> {
   if (checks.length === 0) return [];
+  const reader = await connection.runAndReadAll(`${expectationsQuery(checks)} ORDER BY k`);
+  return expectationOutcomes(checks, reader.getRows());
+}
+
+/**
+ * One query over every check, a row each: k (the check's position), passed, failing, checked, observed.
+ * Other rows of that shape with a negative k may be added to it (UNION ALL): the delivery asks for its
+ * row counts in the same round trip.
+ */
+export function expectationsQuery(checks: readonly ExpectationCheck[]): string {
   const parts = checks.map(({ expectation, relation }, k) => {
     const passed = expectation.type === "freshness" ? "fresh" : "failing = 0";
     return `SELECT ${k} AS k, ${passed} AS passed, CAST(failing AS BIGINT) AS failing, CAST(checked AS BIGINT) AS checked, CAST(observed AS VARCHAR) AS observed FROM (${expectationSql(expectation, relation)})`;
   });
-  const reader = await connection.runAndReadAll(`${parts.join(" UNION ALL ")} ORDER BY k`);
-  return reader.getRows().map((row) => {
-    const check = checks[Number(row[0])]!;
-    return {
-      table: check.table,
-      expectation: expectationName(check.expectation),
-      type: check.expectation.type,
-      blocking: check.expectation.blocking,
-      passed: row[1] === true,
-      failingRows: Number(row[2]),
-      checkedRows: Number(row[3]),
-      observed: row[4] === null ? null : String(row[4]),
-    };
-  });
+  return parts.length === 0 ? "SELECT 0 AS k, NULL::BOOLEAN AS passed, 0::BIGINT AS failing, 0::BIGINT AS checked, NULL::VARCHAR AS observed WHERE false" : parts.join(" UNION ALL ");
+}
+
+/** The outcomes of `checks` from the rows of expectationsQuery (rows with a negative k are left out). */
+export function expectationOutcomes(checks: readonly ExpectationCheck[], rows: ReadonlyArray<ReadonlyArray<unknown>>): ExpectationOutcome[] {
+  return rows
+    .filter((row) => Number(row[0]) >= 0)
+    .sort((a, b) => Number(a[0]) - Number(b[0]))
+    .map((row) => {
+      const check = checks[Number(row[0])]!;
+      return {
+        table: check.table,
+        expectation: expectationName(check.expectation),
+        type: check.expectation.type,
+        blocking: check.expectation.blocking,
+        passed: row[1] === true,
+        failingRows: Number(row[2]),
+        checkedRows: Number(row[3]),
+        observed: row[4] === null ? null : String(row[4]),
+      };
+    });
 }

@@ -2,6 +2,11 @@
 // streams that fill the lake (Firehose semantics), compaction, and data quality.
 export type { ObjectInfo, ObjectStore, PutFileOptions } from "./object-store.js";
 export { LocalObjectStore, type LocalObjectStoreOptions } from "./local/local-object-store.js";
+export { S3ObjectStore, type S3ObjectStoreOptions } from "./s3/s3-object-store.js";
+export { MirroredObjectStore, type MirroredObjectStoreOptions } from "./s3/mirrored-object-store.js";
+export { createS3Client } from "./s3/s3-client.js";
+export { openLakeStore, type LakeStore } from "./lake-store.js";
+export { DEFAULT_LAKE_CONFIG, lakeConfigSchema, s3StoreConfig, s3StoreConfigSchema, type LakeConfig, type S3StoreConfig } from "./store-config.js";
 export {
   LAKE_TABLES,
   lakeTable,
@@ -16,7 +21,7 @@ export {
   type PartitionColumn,
 } from "./tables.js";
 export { quoteIdentifier, quoteSqlString } from "./sql-text.js";
-export { emptyTableRows, scanTableFiles, selectTableRows, tableDirectory } from "./table-sql.js";
+export { emptyTableRows, scanTableFiles, selectTableRows, tableDirectory, type LakeFiles } from "./table-sql.js";
 export { curatedBatchFromNdjson } from "./curated-records.js";
 export { LAKE_DATA_PREFIX, parseObjectKey, type ParsedObjectKey, type SequenceRange } from "./object-names.js";
 export type { LakeErrorType } from "./record-errors.js";

@@ -45,7 +45,7 @@ describe("delivery stream configs", () => {
 
   it("resolves the shipped config: every table under curated/<table>/, events also by type", () => {
     const [resolved, raw] = resolveDeliveryStreams(DEFAULT_DELIVERY_STREAMS, DEFAULT_TABLES_CONFIG);
-    assert.equal(resolved!.tables.length, 8);
+    assert.equal(resolved!.tables.length, 10);
     const events = resolved!.tables.find(({ table }) => table.name === "events")!;
     assert.equal(
       renderPrefix(events.prefix, { timestampMs: Date.parse("2026-01-05T08:30:00Z"), partitionKeys: { type: "page_view" } }),

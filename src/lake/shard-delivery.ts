@@ -1,11 +1,13 @@
 // Delivers one shard to the lake: read, buffer, and when a buffering hint is reached convert, publish and
 // only then commit the checkpoint. While one buffer is being converted the next one fills (at most one
-// flush in flight, so checkpoints commit in order and memory stays bounded by two buffers).
+// flush in flight, so checkpoints commit in order and memory stays bounded by two buffers). A stream that
+// reads in blocks (Stream.readBlock) is read that way: no object per record, which took the JavaScript
+// thread from the bottleneck of a backlog (measured: 4.5 µs a record read and staged) to about 2 µs.
 import { mkdir, rm, unlink } from "node:fs/promises";
 import { setImmediate as yieldToEventLoop, setTimeout as sleep } from "node:timers/promises";
 import { errorMessage } from "../errors/index.js";
-import { lakeErrors, lakeFiles, lakeFlushSeconds, lakeRecords, type Logger } from "../monitor/index.js";
-import { Wakeup, type StartingPosition, type Stream } from "../stream/index.js";
+import { countError, countReceived, countSent, lakeErrors, lakeFiles, lakeFlushSeconds, lakeLastDelivery, lakeRecords, setIteratorAge, timeOperation, type Logger } from "../monitor/index.js";
+import { Wakeup, type ReadResult, type RecordBlock, type StartingPosition, type Stream } from "../stream/index.js";
 import type { BatchConverter } from "./batch-converter.js";
 import { planErrorOutputs } from "./batch-outputs.js";
 import type { ResolvedDeliveryStream } from "./delivery-stream.js";
@@ -50,6 +52,8 @@ export class ShardDelivery {
   private readonly wakeup = new Wakeup();
   private inFlight: Promise<void> | undefined;
   private readonly unsubscribe: () => void;
+  /** staged bytes of the last batch that reached the buffer size hint, while batches keep filling up */
+  private fullBatchBytes: number | undefined;
 
   get shardId(): string {
     return this.options.shardId;
@@ -70,14 +74,15 @@ export class ShardDelivery {
       ? { type: "AFTER_SEQUENCE_NUMBER", sequenceNumber: this.committed }
       : { type: this.options.startingPosition };
     let batch = this.newBatch();
+    // Read in blocks when the stream can (no object per record), else record by record.
+    const readBlock = stream.readBlock?.bind(stream);
     try {
       for (let failures = 0; !this.stopping; ) {
         // Only a read that starts after flush() was called can have seen the records appended before it.
         const waitersBeforeRead = this.flushWaiters.length;
-        let records;
+        let read: ReadResult | RecordBlock;
         try {
-          const read = await stream.read(streamName, shardId, position, readBatchSize);
-          records = read.records;
+          read = readBlock ? await readBlock(streamName, shardId, position, readBatchSize) : await stream.read(streamName, shardId, position, readBatchSize);
           position = read.next;
           failures = 0;
         } catch (error) {
@@ -87,21 +92,39 @@ export class ShardDelivery {
           continue;
         }
         const nowMs = Date.now();
-        let sliceStartMs = performance.now();
-        for (const record of records) {
-          batch.add(record, nowMs);
-          this.recordsBuffered++;
-          if (batch.bytes >= bufferSizeBytes) batch = await this.startFlush(batch);
-          // The SQLite stream answers reads synchronously, so while a backlog lasts this loop would keep the
-          // event loop to itself, and the flush in flight (each DuckDB statement, each file write) would only
-          // progress between reads. Yielding every few ms lets conversion and parsing overlap.
-          if (performance.now() - sliceStartMs >= TIME_SLICE_MS) {
-            await yieldToEventLoop();
-            sliceStartMs = performance.now();
+        let readCount: number;
+        if ("records" in read) {
+          const { records } = read;
+          readCount = records.length;
+          countReceived(this.options.consumerName, readCount);
+          setIteratorAge(this.options.consumerName, streamName, shardId, records.at(-1)?.approximateArrivalTimestamp);
+          let sliceStartMs = performance.now();
+          for (const record of records) {
+            batch.add(record, nowMs);
+            this.recordsBuffered++;
+            if (batch.bytes >= bufferSizeBytes) batch = await this.startFlush(batch);
+            // A stream that answers reads synchronously would keep the event loop to itself while a backlog
+            // lasts, and the flush in flight (each DuckDB statement, each file write) would only progress
+            // between reads. Yielding every few ms lets conversion and parsing overlap.
+            if (performance.now() - sliceStartMs >= TIME_SLICE_MS) {
+              await yieldToEventLoop();
+              sliceStartMs = performance.now();
+            }
+          }
+        } else {
+          // A block is staged in one go: a few byte copies per record, well within a time slice.
+          readCount = read.count;
+          countReceived(this.options.consumerName, readCount);
+          setIteratorAge(this.options.consumerName, streamName, shardId, readCount > 0 ? read.arrivalTimestamps[readCount - 1] : undefined);
+          for (let from = 0; from < readCount; ) {
+            const before = batch.recordCount;
+            from = batch.addBlock(read, from, nowMs, bufferSizeBytes);
+            this.recordsBuffered += batch.recordCount - before;
+            if (batch.bytes >= bufferSizeBytes) batch = await this.startFlush(batch);
           }
         }
         await yieldToEventLoop();
-        const caughtUp = records.length < readBatchSize;
+        const caughtUp = readCount < readBatchSize;
         if (caughtUp && waitersBeforeRead > 0) {
           batch = await this.flushEverything(batch, waitersBeforeRead);
           continue;
@@ -139,8 +162,12 @@ export class ShardDelivery {
     });
   }
 
-  private newBatch(): ShardBatch {
-    return new ShardBatch(this.options.delivery.config.source, this.options.shardId, this.options.converter.layout);
+  /** A batch sized like the last one that filled up: while a backlog lasts, its buffer never grows by copying. */
+  private newBatch(previous?: ShardBatch): ShardBatch {
+    const { source, bufferSizeBytes } = this.options.delivery.config;
+    if (previous && previous.bytes >= bufferSizeBytes) this.fullBatchBytes = previous.lines.bytes().byteLength;
+    else if (previous) this.fullBatchBytes = undefined;
+    return new ShardBatch(source, this.options.shardId, this.options.converter.layout, this.fullBatchBytes && Math.ceil(this.fullBatchBytes * 1.05));
   }
 
   /** Hands `batch` to the flush pipeline (after the flush in flight) and returns a fresh batch. */
@@ -151,7 +178,7 @@ export class ShardDelivery {
     // Awaited by the next flush; the no-op catch only keeps a failure from being reported as unhandled.
     flight.catch(() => undefined);
     this.inFlight = flight;
-    return this.newBatch();
+    return this.newBatch(batch);
   }
 
   /** Delivers `batch` and everything before it, then resolves the first `waiterCount` flush() calls (default: all). */
@@ -172,6 +199,7 @@ export class ShardDelivery {
   private async deliver(batch: ShardBatch): Promise<void> {
     const { stream, delivery, shardId, consumerName, log } = this.options;
     const endTimer = lakeFlushSeconds.startTimer();
+    const endOperation = timeOperation(consumerName, "flush");
     const last = batch.range.lastSequenceNumber;
     for (let attempt = 0; ; attempt++) {
       try {
@@ -180,6 +208,7 @@ export class ShardDelivery {
         await stream.setCheckpoint(consumerName, delivery.config.source, shardId, last);
         break;
       } catch (error) {
+        countError(consumerName, "flush_failed", "sending");
         if (this.stopping) throw error;
         const backoffMs = Math.min(MAX_BACKOFF_MS, 100 * 2 ** attempt);
         log.error({ err: errorMessage(error), shardId, records: batch.recordCount, attempt, backoffMs }, "lake flush failed; retrying");
@@ -188,6 +217,8 @@ export class ShardDelivery {
     }
     this.committed = last;
     this.recordsDelivered += batch.recordCount;
+    countSent(consumerName, batch.recordCount);
+    endOperation();
     this.recordsBuffered -= batch.recordCount;
     endTimer();
   }
@@ -206,8 +237,10 @@ export class ShardDelivery {
         const table = output.table?.table.name ?? delivery.name;
         lakeFiles.inc({ table });
         lakeRecords.inc({ table }, output.rows);
+        lakeLastDelivery.set({ table }, Date.now() / 1000);
       }
       for (const output of errorOutputs) lakeErrors.inc({ error_type: output.errorType }, output.lines.length);
+      for (const output of errorOutputs) countError(this.options.consumerName, output.errorType, "processing", output.lines.length);
       quality.record(converted.expectations, Date.now());
     } finally {
       await Promise.all(converted.stagedPaths.map((path) => unlink(path).catch(() => undefined)));

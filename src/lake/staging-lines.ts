@@ -20,6 +20,11 @@ export const FIELD_SEPARATOR = 0x1f;
 const NEWLINE = 0x0a;
 const CARRIAGE_RETURN = 0x0d;
 const CLOSE_BRACE = 0x7d;
+const HEAD_INDEX = Buffer.from('{"i":', "latin1");
+const HEAD_ARRIVAL = Buffer.from(',"t":', "latin1");
+const HEAD_RECORD = Buffer.from(',"r":', "latin1");
+/** The longest head of a line: the JSON layout's three parts and two numbers of up to 24 characters. */
+const HEAD_MAX_BYTES = 15 + 2 * 24;
 /** Larger than any record a stream holds (the SQLite stream caps them at 10 MiB), plus the line's head. */
 const MAX_LINE_BYTES = 11 * 1024 * 1024;
 
@@ -60,24 +65,78 @@ function linesReader(path: string, columns: string): string {
 }
 
 export class StagingLines {
-  private buffer = Buffer.allocUnsafe(INITIAL_CAPACITY_BYTES);
+  private buffer: Buffer;
   private used = 0;
   /** per record, by batch index: where its bytes start and end in `buffer`, or -1 when it was not staged */
   private readonly starts: number[] = [];
   private readonly ends: number[] = [];
   /** records staged, not counting those left out */
   lineCount = 0;
+  private arrivalMs = Number.NaN;
+  private arrivalDigits: Uint8Array = new Uint8Array(0);
 
-  constructor(private readonly layout: StagingLayout) {}
+  /**
+   * `capacityBytes`: what the lines will likely take, e.g. the last batch's size while a backlog lasts (the
+   * buffer then never grows by copying, measured: a quarter of staging's time).
+   */
+  constructor(
+    private readonly layout: StagingLayout,
+    capacityBytes = INITIAL_CAPACITY_BYTES,
+  ) {
+    this.buffer = Buffer.allocUnsafe(Math.max(INITIAL_CAPACITY_BYTES, capacityBytes));
+  }
 
   /** Stages the record with batch index `index` (indexes count up from 0, one call per index). */
   append(index: number, arrivalMs: number, record: Uint8Array): void {
-    const head = this.layout === "json" ? `{"i":${index},"t":${arrivalMs},"r":` : `${index}\x1f${arrivalMs}\x1f`;
-    this.reserve(head.length + record.byteLength + 2);
-    this.used += this.buffer.write(head, this.used, "latin1");
-    this.starts.push(this.used);
+    this.writeHead(index, arrivalMs, record.byteLength);
     this.buffer.set(record, this.used);
     this.used += record.byteLength;
+    this.writeTail();
+  }
+
+  /** append() of the record `source[start, end)`, with no view object made per record. */
+  appendSlice(index: number, arrivalMs: number, source: Buffer, start: number, end: number): void {
+    this.writeHead(index, arrivalMs, end - start);
+    this.used += source.copy(this.buffer, this.used, start, end);
+    this.writeTail();
+  }
+
+  /** The line's head, its digits written byte by byte: a string per line was a third of staging's time. */
+  private writeHead(index: number, arrivalMs: number, recordBytes: number): void {
+    this.reserve(HEAD_MAX_BYTES + recordBytes + 2);
+    const json = this.layout === "json";
+    if (json) this.writeBytes(HEAD_INDEX);
+    this.writeInteger(index);
+    if (json) this.writeBytes(HEAD_ARRIVAL);
+    else this.buffer[this.used++] = FIELD_SEPARATOR;
+    // Records appended together share their arrival time: its digits are made once.
+    if (arrivalMs !== this.arrivalMs) {
+      this.arrivalMs = arrivalMs;
+      this.arrivalDigits = Buffer.from(String(arrivalMs), "latin1");
+    }
+    this.writeBytes(this.arrivalDigits);
+    if (json) this.writeBytes(HEAD_RECORD);
+    else this.buffer[this.used++] = FIELD_SEPARATOR;
+    this.starts.push(this.used);
+  }
+
+  private writeBytes(bytes: Uint8Array): void {
+    for (let k = 0; k < bytes.length; k++) this.buffer[this.used++] = bytes[k]!;
+  }
+
+  /** A batch index in decimal. */
+  private writeInteger(value: number): void {
+    if (!(value >= 0 && value <= 0x7fffffff) || !Number.isInteger(value)) {
+      this.used += this.buffer.write(String(value), this.used, "latin1");
+      return;
+    }
+    let digits = 1;
+    for (let rest = value; rest >= 10; rest = (rest / 10) | 0) digits++;
+    for (let k = this.used + digits - 1, rest = value; k >= this.used; k--, rest = (rest / 10) | 0) this.buffer[k] = 48 + (rest % 10);
+    this.used += digits;
+  }
+
+  private writeTail(): void {
     this.ends.push(this.used);
     if (this.layout === "json") this.buffer[this.used++] = CLOSE_BRACE;
     this.buffer[this.used++] = NEWLINE;

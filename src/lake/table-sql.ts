@@ -1,10 +1,9 @@
 // DuckDB SQL generated from the table definitions: the SELECT that turns a batch of checked curated records
 // into a table's rows (delivery), and the scan that reads a table back from the lake (analytics, quality
 // checks). Keeping both here keeps the lake's layout and its types in one place.
-import { join } from "node:path";
 import { LocalObjectStore } from "./local/local-object-store.js";
 import { LAKE_DATA_PREFIX } from "./object-names.js";
-import type { ObjectInfo } from "./object-store.js";
+import type { ObjectInfo, ObjectStore } from "./object-store.js";
 import { objectVisibility } from "./object-visibility.js";
 import { quoteIdentifier, quoteSqlString } from "./sql-text.js";
 import type { ColumnValue, LakeColumn, LakeColumnType, LakeTable } from "./tables.js";
@@ -73,19 +72,24 @@ export function tableDirectory(rootDir: string, table: LakeTable): string {
   return `${rootDir.replace(/\/+$/, "")}/${LAKE_DATA_PREFIX}/${table.name}`;
 }
 
+/** What a scan needs of a lake: its objects, and where DuckDB reads each (a local path, or a URL httpfs reads). */
+export type LakeFiles = Pick<ObjectStore, "list" | "locate">;
+
 /**
  * What a query reads for `table` right now: a read_parquet over the table's visible objects (compaction's
  * merged sources left out, object-visibility.ts), with its Hive partition columns typed and prunable; or,
  * while the table has no objects, a relation with its columns and no rows. The list is taken at the call,
  * so a caller asks again for each query: that is how new objects show up and merged ones drop out.
+ * `lake` is a directory DuckDB reads in place (a local lake, or an S3 lake's mirror), or any object store
+ * whose locate() DuckDB can read.
  */
-export async function scanTableFiles(rootDir: string, table: LakeTable): Promise<string> {
-  const store = new LocalObjectStore(rootDir);
+export async function scanTableFiles(lake: string | LakeFiles, table: LakeTable): Promise<string> {
+  const store = typeof lake === "string" ? new LocalObjectStore(lake) : lake;
   const objects: ObjectInfo[] = [];
   for await (const object of store.list(`${LAKE_DATA_PREFIX}/${table.name}/`)) if (object.key.endsWith(".parquet")) objects.push(object);
   const { visible } = objectVisibility(objects);
   if (visible.length === 0) return `(${emptyTableRows(table)})`;
-  const files = visible.map((object) => quoteSqlString(join(rootDir, ...object.key.split("/"))));
+  const files = visible.map((object) => quoteSqlString(store.locate(object.key)));
   // DuckDB refuses a type for a partition column that no path has, e.g. before the first event of a type.
   const partitionNames = new Set(visible.flatMap((object) => object.key.split("/").flatMap((segment) => (segment.includes("=") ? [segment.split("=")[0]] : []))));
   const hiveTypes = table.partitionColumns

@@ -1,5 +1,5 @@
 // Every Prometheus metric shopstream emits, declared in one place so names stay uniform
-// (docs/specs/metrics.md). Components import the metric they update; GET /metrics serves the registry.
+// (docs/monitoring.md). Components import the metric they update; GET /metrics serves the registry.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 
 export const registry = new Registry();
@@ -164,5 +164,87 @@ export const kpiLateEvents = new Counter({
   name: "shopstream_kpi_late_events_total",
   help: "Events that reached their per-minute KPI window after it ended, by outcome: applied (within customers.allowedLatenessSec) or dropped (beyond it; kept in kpi_minute_late).",
   labelNames: ["outcome"] as const,
+  registers: [registry],
+});
+
+// The uniform component metrics (docs/monitoring.md): every component, whatever it is, counts what it
+// received, sent, failed on and discarded under the same names, so one dashboard row and one alarm shape fit
+// all. Components feed them through component-metrics.ts; the older per-component series above stay.
+
+export const componentReceived = new Counter({
+  name: "shopstream_component_received_total",
+  help: "Records, events, messages or requests a component took in, by component.",
+  labelNames: ["component"] as const,
+  registers: [registry],
+});
+
+export const componentSent = new Counter({
+  name: "shopstream_component_sent_total",
+  help: "Records, events, messages or results a component handed on successfully, by component.",
+  labelNames: ["component"] as const,
+  registers: [registry],
+});
+
+export const componentErrors = new Counter({
+  name: "shopstream_component_errors_total",
+  help: "Errors a component hit, by component, error type and stage (receiving, processing, sending).",
+  labelNames: ["component", "type", "stage"] as const,
+  registers: [registry],
+});
+
+export const componentDiscarded = new Counter({
+  name: "shopstream_component_discarded_total",
+  help: "Records a component dropped on purpose or by policy, by component and reason.",
+  labelNames: ["component", "reason"] as const,
+  registers: [registry],
+});
+
+export const componentDuration = new Histogram({
+  name: "shopstream_component_duration_seconds",
+  help: "Duration of a component's unit of work (invoke, flush, append, query, …), by component and operation.",
+  labelNames: ["component", "operation"] as const,
+  buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 60],
+  registers: [registry],
+});
+
+export const componentLag = new Gauge({
+  name: "shopstream_component_lag",
+  help: "Work waiting for a component: stream records after its checkpoint (functions, lake delivery) or visible messages (queues).",
+  labelNames: ["component"] as const,
+  registers: [registry],
+});
+
+export const componentIteratorAge = new Gauge({
+  name: "shopstream_component_iterator_age_seconds",
+  help: "Age of the last record a stream consumer read, per stream and shard (Kinesis' IteratorAgeMilliseconds); 0 when caught up.",
+  labelNames: ["component", "stream", "shard"] as const,
+  registers: [registry],
+});
+
+export const lakeLastDelivery = new Gauge({
+  name: "shopstream_lake_last_delivery_timestamp_seconds",
+  help: "When a lake table last had rows published, in seconds since the epoch, by table.",
+  labelNames: ["table"] as const,
+  registers: [registry],
+});
+
+export const functionRetries = new Counter({
+  name: "shopstream_function_retries_total",
+  help: "Retries of a failed batch by a function's event source mapping (splits are not retries).",
+  labelNames: ["function"] as const,
+  registers: [registry],
+});
+
+export const alarmState = new Gauge({
+  name: "shopstream_alarm_state",
+  help: "1 for an alarm's current state (OK, ALARM, INSUFFICIENT_DATA), 0 for the others.",
+  labelNames: ["alarm", "state"] as const,
+  registers: [registry],
+});
+
+export const alarmNotifications = new Counter({
+  name: "shopstream_alarm_notifications_total",
+  help: "Alarm state-change notifications posted to the webhook, by result (delivered, failed).",
+  labelNames: ["result"] as const,
   registers: [registry],
 });

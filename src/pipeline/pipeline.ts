@@ -3,6 +3,7 @@
 // order and drains: in-flight batches finish, buffers flush and checkpoints commit.
 import { EventEmitter } from "node:events";
 import { mkdirSync } from "node:fs";
+import { AlarmService } from "../alarms/index.js";
 import { NamedQueryStore, openAnalytics, QueryService, type AnalyticsEngine } from "../analytics/index.js";
 import { computeRfm, createCustomersFunction, customerMigrations } from "../customers/index.js";
 import { createFraudFunction, fraudMigrations } from "../fraud/index.js";
@@ -10,13 +11,19 @@ import { join } from "node:path";
 import type { PipelineConfig } from "../config/index.js";
 import { createEnrichFunction, createOrdersFunction, deployFunctions, type FunctionRuntime } from "../functions/index.js";
 import { IngestService } from "../ingest/index.js";
-import { LakeCompactor, LakeDelivery, LocalObjectStore, resolveDeliveryStreams } from "../lake/index.js";
-import { analyticsQueries, analyticsQueuedQueries, analyticsQuerySeconds, componentLogger, queueMessages, streamLag } from "../monitor/index.js";
-import { applyQueuesConfig, readQueueGauges, SqliteQueue, type Queue } from "../queue/index.js";
-import { planningMigrations, TruckDispatcher } from "../planning/index.js";
+import { LakeCompactor, LakeDelivery, openLakeStore, resolveDeliveryStreams, type DeliveryStreamConfig, type ObjectStore } from "../lake/index.js";
+import { DeliveryStreamRegistry, deliveryStreamRegistryPath } from "../aws/index.js";
+import { ConflictError } from "../errors/index.js";
+import {
+  analyticsQueries, analyticsQueuedQueries, analyticsQuerySeconds, componentId, componentLogger, countDiscarded, countError, countReceived, countSent,
+  declareComponents, observeDuration, PIPELINE_RATE_METRICS, queueMessages, registry, setLag, streamLag,
+} from "../monitor/index.js";
+import { applyQueuesConfig, openQueueBackend, readQueueGauges, type Queue } from "../queue/index.js";
+import { applyBackorderConfig, planningMigrations, reorderPolicyMigrations, StorePlanning, TruckDispatcher } from "../planning/index.js";
 import { generateCatalog } from "../simulator/index.js";
-import { coreMigrations, migrate, SqliteStore, type ServingStore } from "../store/index.js";
-import { SqliteStream, type Stream } from "../stream/index.js";
+import { coreMigrations, migrate, openServingStore, type ServingStore } from "../store/index.js";
+import { openStreamBackend, type Stream } from "../stream/index.js";
+import { ClusterWorker, guardStream, LeaseFence, resolveTopology, type Topology } from "../cluster/index.js";
 import { acquireDataDirLock } from "./data-dir-lock.js";
 import { loadReferenceData, seedReferenceData } from "./reference-data.js";
 
@@ -47,6 +54,12 @@ const GAUGE_INTERVAL_MS = 1_000;
 export class Pipeline {
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly log = componentLogger("pipeline");
+  private running = false;
+  /** the roles this process runs (config `roles`), and whether its worker shares the shards through leases */
+  topology!: Topology;
+  private leaseFence!: LeaseFence;
+  /** a clustered worker's shard leases (topology.leases); undefined otherwise */
+  cluster: ClusterWorker | undefined;
 
   private constructor(
     readonly config: PipelineConfig,
@@ -56,8 +69,8 @@ export class Pipeline {
     readonly store: ServingStore,
     readonly ingest: IngestService,
     readonly functions: FunctionRuntime,
-    /** one per delivery stream of the config */
-    readonly lakes: readonly LakeDelivery[],
+    /** one per enabled delivery stream of the config, and of the Firehose API (added and removed at run time) */
+    readonly lakes: LakeDelivery[],
     readonly compactor: LakeCompactor,
     readonly analytics: AnalyticsEngine,
     readonly queries: QueryService,
@@ -65,27 +78,37 @@ export class Pipeline {
     /** emits ("delivered", storeId, productId, quantity) once a replenishment delivery is durable */
     readonly deliveries: EventEmitter,
     private readonly releaseLock: () => void,
+    /** the alarms of the config, evaluated while the pipeline runs */
+    readonly alarms: AlarmService,
+    /** store planning with the config's `planning` and `inventory` sections, and the reorder-level refresher */
+    readonly planning: StorePlanning,
+    /** where the lake's objects go (config `lake`): the local directory, or an S3 bucket */
+    readonly lakeStore: ObjectStore,
   ) {}
 
   /** `configDir` resolves user function handler paths (the config file's directory; default the cwd). */
   static async open(config: PipelineConfig, dataDir: string, options: { configDir?: string } = {}): Promise<Pipeline> {
     const paths = pipelinePaths(dataDir);
+    const alarms = new AlarmService({ alarms: config.alarms, webhook: config.alarmWebhook, registry, alsoSample: PIPELINE_RATE_METRICS });
+    // Refuses roles whose partners would not share this process's backends, before anything opens.
+    const topology = resolveTopology(config);
+    const leaseFence = new LeaseFence();
     const releaseLock = acquireDataDirLock(dataDir);
     mkdirSync(paths.lakeDir, { recursive: true });
-    const stream = new SqliteStream({
-      path: paths.streamDb,
-      synchronous: config.streamBackend.synchronous,
-      maxRecordBytes: config.streamBackend.maxRecordBytes,
-    });
+    const streamBackend = await openStreamBackend(config.streamBackend, paths.streamDb);
+    // On JetStream: commits are fenced by the shard leases, and an unreachable server answers 503.
+    const stream = config.streamBackend.type === "jetstream" ? guardStream(streamBackend, leaseFence.mayCommit) : streamBackend;
     for (const [name, spec] of Object.entries(config.streams)) {
       await stream.ensureStream(name, { shardCount: spec.shards, retentionHours: spec.retentionHours });
     }
-    const queue = new SqliteQueue({ path: paths.queueDb, synchronous: config.queueBackend.synchronous });
+    const queue = await openQueueBackend(config.queueBackend, paths.queueDb);
     await applyQueuesConfig(queue, config.queues);
-    const store = new SqliteStore({ path: paths.storeDb, synchronous: config.streamBackend.synchronous });
-    await migrate(store, [...coreMigrations, ...customerMigrations, ...fraudMigrations, ...planningMigrations]);
+    const store = await openServingStore(config.store, { sqlitePath: paths.storeDb, synchronous: config.streamBackend.synchronous });
+    await migrate(store, [...coreMigrations, ...customerMigrations, ...fraudMigrations, ...planningMigrations, ...reorderPolicyMigrations]);
     const catalog = generateCatalog(config.simulator.catalogSeed);
     await seedReferenceData(store, catalog);
+    const unknownStores = await applyBackorderConfig(store, config.inventory);
+    if (unknownStores.length > 0) componentLogger("planning").warn({ stores: unknownStores }, "inventory.stores names stores the catalog does not have");
     const reference = await loadReferenceData(store);
 
     const ingest = new IngestService({
@@ -93,6 +116,7 @@ export class Pipeline {
       streamName: config.ingest.stream,
       maxEventBytes: Math.min(config.ingest.maxEventBytes, config.streamBackend.maxRecordBytes),
       maxInflightEvents: config.ingest.maxInflightEvents,
+      maxBacklogRecords: config.ingest.maxBacklogRecords,
     });
     const functions = await deployFunctions({
       stream,
@@ -101,22 +125,35 @@ export class Pipeline {
       baseDir: options.configDir ?? process.cwd(),
       builtins: {
         enrich: { fn: createEnrichFunction({ stream, output: "curated", reference }), defaultStream: config.ingest.stream },
-        orders: { fn: createOrdersFunction(store), defaultStream: "curated" },
+        orders: { fn: createOrdersFunction(store, { stream, output: "curated" }), defaultStream: "curated" },
         customers: { fn: createCustomersFunction({ store, config: config.customers }), defaultStream: "curated" },
         fraud: { fn: createFraudFunction({ store, stream, output: "curated", config: config.fraud }), defaultStream: "curated" },
       },
     });
     // Checks the delivery streams against each other (one per table, no shared prefixes) before any starts.
-    resolveDeliveryStreams(config.deliveryStreams, config.tables);
-    const lakeStore = new LocalObjectStore(paths.lakeDir);
-    const lakes = Object.entries(config.deliveryStreams)
+    // Delivery streams made through the Firehose API run beside the config's (a config one wins a name).
+    const deliveryStreams = { ...new DeliveryStreamRegistry(deliveryStreamRegistryPath(dataDir)).configs(), ...config.deliveryStreams };
+    resolveDeliveryStreams(deliveryStreams, config.tables);
+    // store: s3 writes the bucket and keeps paths.lakeDir as the mirror SQL reads, synced before each query.
+    const { store: lakeStore, syncForQueries } = openLakeStore(config.lake, paths.lakeDir);
+    const lakes = Object.entries(deliveryStreams)
       .filter(([, deliveryStream]) => deliveryStream.enabled)
       .map(
-      ([name, deliveryStream]) => new LakeDelivery({ name, config: deliveryStream, tables: config.tables, stream, store: lakeStore, stagingDir: paths.stagingDir }),
+      ([name, deliveryStream]) =>
+        new LakeDelivery({
+          name,
+          config: deliveryStream,
+          tables: config.tables,
+          stream,
+          store: lakeStore,
+          stagingDir: paths.stagingDir,
+          ...(topology.leases && { storeForShard: (shardId: string) => leaseFence.storeFor(lakeStore, `lake:${name}`, deliveryStream.source, shardId) }),
+        }),
     );
     const compactor = new LakeCompactor({ store: lakeStore, stagingDir: paths.stagingDir, deliveries: lakes });
     const analytics = await openAnalytics({
       lakeDir: paths.lakeDir,
+      ...(syncForQueries !== undefined && { syncLake: syncForQueries }),
       maxConcurrentQueries: config.analytics.maxConcurrentQueries,
       ...(config.analytics.memoryLimit !== undefined && { memoryLimit: config.analytics.memoryLimit }),
       ...(config.analytics.threads !== undefined && { threads: config.analytics.threads }),
@@ -133,6 +170,11 @@ export class Pipeline {
         analyticsQueries.inc({ state: execution.state, statement_type: execution.statementType });
         const ms = execution.statistics.totalExecutionTimeMs;
         if (ms !== undefined) analyticsQuerySeconds.observe({ statement_type: execution.statementType }, ms / 1000);
+        countReceived("analytics");
+        if (execution.state === "SUCCEEDED") countSent("analytics");
+        if (execution.state === "FAILED") countError("analytics", execution.error?.code ?? "query_failed", "processing");
+        if (execution.state === "CANCELLED") countDiscarded("analytics", "cancelled");
+        if (ms !== undefined) observeDuration("analytics", "query", ms / 1000);
       },
     });
     const deliveries = new EventEmitter();
@@ -141,22 +183,59 @@ export class Pipeline {
       queue,
       sink: ingest,
       catalog,
+      queueName: config.planning.queue,
+      trucksPerDepot: config.dispatch.trucksPerDepot,
+      truckCapacityUnits: config.dispatch.truckCapacityUnits,
+      driveSpeedKmh: config.dispatch.driveSpeedKmh,
+      receiveWaitSec: config.dispatch.receiveWaitSec,
+      maxInflightMessages: config.dispatch.maxInflightMessages,
       speedFactor: config.simulator.speed,
       onDelivered: (storeId, productId, quantity) => deliveries.emit("delivered", storeId, productId, quantity),
-      onError: (error, message) => log.warn({ err: error, messageId: message?.messageId }, "dispatch failed; the message comes back after its visibility timeout"),
+      onError: (error, message) => {
+        countError("dispatcher", error instanceof Error ? error.name : "Error", "processing");
+        log.warn({ err: error, messageId: message?.messageId }, "dispatch failed; the message comes back after its visibility timeout");
+      },
     });
-    return new Pipeline(config, paths, stream, queue, store, ingest, functions, lakes, compactor, analytics, queries, dispatcher, deliveries, releaseLock);
+    const planningLog = componentLogger("planning");
+    const planning = new StorePlanning({
+      analytics,
+      queue,
+      store,
+      planning: config.planning,
+      inventory: config.inventory,
+      onError: (error) => planningLog.warn({ err: error }, "reorder level refresh failed"),
+    });
+    const pipeline = new Pipeline(config, paths, stream, queue, store, ingest, functions, lakes, compactor, analytics, queries, dispatcher, deliveries, releaseLock, alarms, planning, lakeStore);
+    pipeline.topology = topology;
+    pipeline.leaseFence = leaseFence;
+    return pipeline;
   }
 
   async start(): Promise<void> {
-    await this.functions.start();
-    for (const lake of this.lakes) await lake.start();
-    this.compactor.start();
-    await this.dispatcher.start();
-    this.every(TRIM_INTERVAL_MS, () => this.stream.trimExpired(), "retention trim");
+    this.running = true;
+    const { roles } = this.topology;
+    if (roles.has("worker") && this.topology.leases) {
+      // Shards, lake shards and the compactor start as their leases are taken (src/cluster).
+      await this.functions.start({ streamShards: false });
+      const { nodeId } = this.topology;
+      this.cluster = new ClusterWorker(
+        { nodeId, roles: [...roles], cluster: this.config.cluster, store: this.store, stream: this.stream, functions: this.functions, lakes: this.lakes, compactor: this.compactor },
+        this.leaseFence,
+      );
+      await this.cluster.start();
+    } else if (roles.has("worker")) {
+      await this.functions.start();
+      for (const lake of this.lakes) await lake.start();
+      this.compactor.start();
+    }
+    if (roles.has("dispatcher") && this.config.dispatch.enabled) await this.dispatcher.start();
+    if (roles.has("planner")) this.planning.start();
+    if (roles.has("worker")) this.every(TRIM_INTERVAL_MS, () => this.stream.trimExpired(), "retention trim");
     this.every(GAUGE_INTERVAL_MS, () => this.publishGauges(), "gauge update");
+    declareComponents(["ingest", "dispatcher", "planning", "analytics", ...Object.keys(this.config.streams).map(componentId.stream), ...this.functions.functionNames.map(componentId.function), ...this.lakes.map((lake) => lake.consumerName), ...Object.keys(this.config.queues).map(componentId.queue)]);
+    this.alarms.start();
     const { intervalSec, lookbackDays } = this.config.customers.rfm;
-    if (intervalSec > 0) this.every(intervalSec * 1000, () => computeRfm(this.store, { lookbackDays }), "RFM recompute");
+    if (intervalSec > 0 && roles.has("worker")) this.every(intervalSec * 1000, () => computeRfm(this.store, { lookbackDays }), "RFM recompute");
   }
 
   private every(intervalMs: number, task: () => Promise<unknown>, what: string): void {
@@ -167,11 +246,19 @@ export class Pipeline {
 
   private async publishGauges(): Promise<void> {
     analyticsQueuedQueries.set(this.analytics.queuedQueries);
-    for (const [consumer, records] of Object.entries(await this.lag())) streamLag.set({ consumer }, records);
+    let backlog = 0;
+    for (const [consumer, records] of Object.entries(await this.lag())) {
+      streamLag.set({ consumer }, records);
+      setLag(consumer, records);
+      // Lake deliveries hold records on purpose until a buffering hint is reached: not a backlog.
+      if (!consumer.startsWith("lake:")) backlog = Math.max(backlog, records);
+    }
+    this.ingest.reportBacklog(backlog);
     for (const gauge of await readQueueGauges(this.queue)) {
       queueMessages.set({ queue: gauge.queue, state: "visible" }, gauge.visible);
       queueMessages.set({ queue: gauge.queue, state: "in_flight" }, gauge.inFlight);
       queueMessages.set({ queue: gauge.queue, state: "delayed" }, gauge.delayed);
+      setLag(componentId.queue(gauge.queue), gauge.visible);
     }
   }
 
@@ -187,10 +274,34 @@ export class Pipeline {
     }
   }
 
+  /**
+   * Adds a lake delivery stream at run time (Firehose's CreateDeliveryStream), checked against the others
+   * (a ConfigError when it clashes) and started when the pipeline runs. Persisting it is the caller's job.
+   */
+  async addDeliveryStream(name: string, config: DeliveryStreamConfig): Promise<LakeDelivery> {
+    if (this.lakes.some((lake) => lake.name === name) || this.config.deliveryStreams[name]) {
+      throw new ConflictError(`delivery stream ${name} already exists`);
+    }
+    const others = Object.fromEntries([...Object.entries(this.config.deliveryStreams), ...this.lakes.map((lake) => [lake.name, lake.config] as const)]);
+    resolveDeliveryStreams({ ...others, [name]: config }, this.config.tables);
+    const lake = new LakeDelivery({ name, config, tables: this.config.tables, stream: this.stream, store: this.lakeStore, stagingDir: this.paths.stagingDir });
+    if (this.running && this.topology.roles.has("worker")) await lake.start();
+    this.lakes.push(lake);
+    return lake;
+  }
+
+  /** Stops a delivery stream added at run time, delivering what it buffered, and forgets it. */
+  async removeDeliveryStream(name: string): Promise<void> {
+    const index = this.lakes.findIndex((lake) => lake.name === name);
+    if (index < 0) return;
+    const [lake] = this.lakes.splice(index, 1);
+    await lake!.stop();
+  }
+
   /** Consumer lag in records, per consumer. */
   async lag(): Promise<Record<string, number>> {
     const lag = await this.functions.lag();
-    for (const lake of this.lakes) lag[lake.consumerName] = await lake.lag();
+    for (const lake of this.lakes) if (lake.isRunning) lag[lake.consumerName] = await lake.lag();
     return lag;
   }
 
@@ -202,15 +313,20 @@ export class Pipeline {
    */
   async stop(options: { drainTimeoutMs?: number } = {}): Promise<void> {
     const deadline = Date.now() + (options.drainTimeoutMs ?? 0);
+    this.running = false;
     for (const timer of this.timers) clearInterval(timer);
+    await this.alarms.stop();
     await this.queries.close();
+    await this.planning.stop();
     await this.analytics.close();
     // The dispatcher writes into ingest: it stops first; trips in progress come back after the visibility timeout.
     await this.dispatcher.stop();
     await this.drainFunctions(deadline);
+    // A clustered worker stops its shards gracefully (batches commit, lake buffers flush) and gives its leases back.
+    await this.cluster?.stop();
     await this.functions.stop();
     await this.compactor.stop();
-    if (Date.now() < deadline) await Promise.all(this.lakes.map((lake) => lake.flush()));
+    if (Date.now() < deadline) await Promise.all(this.lakes.filter((lake) => lake.isRunning).map((lake) => lake.flush()));
     for (const lake of this.lakes) await lake.stop();
     await this.store.close();
     await this.queue.close();

@@ -1,13 +1,17 @@
 // The truck dispatcher (the StoreTruckApp): long-polls the replenishment queue, groups alerts by store,
 // sends trucks from the nearest depots with a free truck (splitting loads by capacity), simulates each
-// drive on the shop clock, and emits truck_dispatched, truck_arrived and replenishment_delivered. A
+// drive on the shop clock (and the drive back, before the truck is free again), and emits truck_dispatched,
+// truck_arrived and replenishment_delivered; fleetState() shows where every truck is. A
 // message is deleted only after the delivery that settles it is durable; one that fails stays in the
 // queue, comes back after its visibility timeout, and reaches the dead-letter queue after maxReceiveCount.
 import { setTimeout as sleep } from "node:timers/promises";
+import { countReceived, countSent } from "../monitor/index.js";
 import type { Queue, ReceivedMessage } from "../queue/index.js";
 import type { Depot, Store } from "../simulator/index.js";
+import { DEFAULT_DISPATCH_CONFIG, DEFAULT_PLANNING_CONFIG } from "./config.js";
 import { appendDurably, type EventSink } from "./event-sink.js";
 import { Fleet, type Truck } from "./fleet.js";
+import { FleetLog, interpolate, type FleetState, type TruckState } from "./fleet-state.js";
 import { haversineKm } from "./geo.js";
 import { parseAlert, type ReplenishmentAlert } from "./replenishment-alert.js";
 
@@ -50,6 +54,16 @@ interface Load {
   quantity: number;
 }
 
+/** A truck away from its depot: one leg, out to a store or back from it. */
+interface Trip {
+  state: "to_store" | "returning";
+  store: Store;
+  loadUnits: number;
+  legStartedShopMs: number;
+  legStartedRealMs: number;
+  legShopMs: number;
+}
+
 const SOURCE = "truck-dispatcher";
 const MS_PER_HOUR = 3_600_000;
 /** How long after a failed receive (the queue closed under us, a disk error) the loop tries again. */
@@ -70,6 +84,12 @@ export class TruckDispatcher {
   private readonly truckCapacityUnits: number;
   private readonly realMsPerShopMs: number;
   private readonly inflight = new Set<Promise<void>>();
+  /** trucks driving back to their depot: free again when they arrive */
+  private readonly returning = new Set<Promise<void>>();
+  /** trucks away from their depot, by truck_id */
+  private readonly trips = new Map<string, Trip>();
+  private readonly log = new FleetLog();
+  private readonly speedFactor: number;
   private readonly deliveredIds = new Set<string>();
   private inflightMessages = 0;
   private abort: AbortController | undefined;
@@ -77,16 +97,51 @@ export class TruckDispatcher {
   private queueVisibilitySec = 30;
 
   constructor(private readonly options: TruckDispatcherOptions) {
-    this.queueName = options.queueName ?? "replenishment";
-    this.fleet = new Fleet(options.catalog.depots, options.trucksPerDepot ?? 4);
+    this.queueName = options.queueName ?? DEFAULT_PLANNING_CONFIG.queue;
+    this.fleet = new Fleet(options.catalog.depots, options.trucksPerDepot ?? DEFAULT_DISPATCH_CONFIG.trucksPerDepot);
     this.storesById = new Map(options.catalog.stores.map((store) => [store.store_id, store]));
     this.clock = options.clock ?? Date.now;
     const speedFactor = options.speedFactor ?? 1;
     if (!(speedFactor > 0)) throw new RangeError(`speedFactor must be positive, got ${speedFactor}`);
     this.waitShopMs = options.waitShopMs ?? ((shopMs, signal) => sleep(shopMs / speedFactor, undefined, { signal }));
-    this.driveSpeedKmh = options.driveSpeedKmh ?? 50;
-    this.truckCapacityUnits = options.truckCapacityUnits ?? 2000;
+    this.driveSpeedKmh = options.driveSpeedKmh ?? DEFAULT_DISPATCH_CONFIG.driveSpeedKmh;
+    this.truckCapacityUnits = options.truckCapacityUnits ?? DEFAULT_DISPATCH_CONFIG.truckCapacityUnits;
     this.realMsPerShopMs = 1 / speedFactor;
+    this.speedFactor = speedFactor;
+  }
+
+  /**
+   * Every truck with its position on the shop clock (straight-line, at a steady pace), its load and its
+   * times, the latest dispatches, arrivals and deliveries (newest first), and totals since the start.
+   */
+  fleetState(): FleetState {
+    const { depots, stores } = this.options.catalog;
+    const trucks = this.fleet.trucks.map((truck): TruckState => {
+      const trip = this.trips.get(truck.truck_id);
+      const { depot } = truck;
+      if (!trip) return { truck_id: truck.truck_id, depot_id: depot.depot_id, state: "idle", lat: depot.lat, lon: depot.lon, load_units: 0 };
+      const elapsedShopMs = this.options.clock ? this.clock() - trip.legStartedShopMs : (Date.now() - trip.legStartedRealMs) * this.speedFactor;
+      const progress = trip.legShopMs <= 0 ? 1 : Math.min(1, Math.max(0, elapsedShopMs / trip.legShopMs));
+      const [from, to] = trip.state === "to_store" ? [depot, trip.store] : [trip.store, depot];
+      return {
+        truck_id: truck.truck_id,
+        depot_id: depot.depot_id,
+        state: trip.state,
+        store_id: trip.store.store_id,
+        ...interpolate(from, to, progress),
+        load_units: trip.state === "to_store" ? trip.loadUnits : 0,
+        departed_at: new Date(trip.legStartedShopMs).toISOString(),
+        eta: new Date(trip.legStartedShopMs + trip.legShopMs).toISOString(),
+      };
+    });
+    return {
+      at: new Date(this.clock()).toISOString(),
+      depots: depots.map(({ depot_id, name, lat, lon }) => ({ depot_id, name, lat, lon })),
+      stores: stores.map(({ store_id, name, lat, lon }) => ({ store_id, name, lat, lon })),
+      trucks,
+      recent: this.log.recent(),
+      totals: this.log.totals(),
+    };
   }
 
   /** Starts consuming; resolves once the queue is known to exist. */
@@ -106,11 +161,12 @@ export class TruckDispatcher {
     this.abort?.abort(new Error("the truck dispatcher is stopping"));
     await this.loop;
     await Promise.allSettled([...this.inflight]);
+    await Promise.allSettled([...this.returning]);
     this.loop = undefined;
   }
 
   private async consume(signal: AbortSignal): Promise<void> {
-    const maxInflight = this.options.maxInflightMessages ?? 100;
+    const maxInflight = this.options.maxInflightMessages ?? DEFAULT_DISPATCH_CONFIG.maxInflightMessages;
     while (!signal.aborted) {
       if (this.inflightMessages >= maxInflight) {
         await Promise.race(this.inflight);
@@ -120,7 +176,7 @@ export class TruckDispatcher {
       try {
         messages = await this.options.queue.receive(this.queueName, {
           maxMessages: Math.min(10, maxInflight - this.inflightMessages),
-          waitTimeSec: this.options.receiveWaitSec ?? 20,
+          waitTimeSec: this.options.receiveWaitSec ?? DEFAULT_DISPATCH_CONFIG.receiveWaitSec,
           signal,
         });
       } catch (error) {
@@ -130,6 +186,7 @@ export class TruckDispatcher {
         continue;
       }
       if (messages.length === 0) continue;
+      countReceived("dispatcher", messages.length);
       this.inflightMessages += messages.length;
       const work = this.dispatchBatch(messages, signal).finally(() => {
         this.inflightMessages -= messages.length;
@@ -205,11 +262,37 @@ export class TruckDispatcher {
 
   private async runTrip(store: Store, loads: Load[], signal: AbortSignal): Promise<void> {
     const truck = await this.fleet.acquire(store, signal);
+    let delivered = false;
     try {
       await this.drive(truck, store, loads, signal);
+      delivered = true;
     } finally {
-      this.fleet.release(truck);
+      if (delivered && !signal.aborted) this.driveBack(truck, store, signal);
+      else this.park(truck);
     }
+  }
+
+  /** The drive back runs on its own: the messages it delivered are settled already. */
+  private driveBack(truck: Truck, store: Store, signal: AbortSignal): void {
+    const legShopMs = this.driveShopMsOf(truck, store);
+    this.trips.set(truck.truck_id, { state: "returning", store, loadUnits: 0, legStartedShopMs: this.clock(), legStartedRealMs: Date.now(), legShopMs });
+    const back = this.waitShopMs(legShopMs, signal)
+      .catch(() => undefined)
+      .finally(() => {
+        this.park(truck);
+        this.returning.delete(back);
+      });
+    this.returning.add(back);
+  }
+
+  /** At its depot and free. */
+  private park(truck: Truck): void {
+    this.trips.delete(truck.truck_id);
+    this.fleet.release(truck);
+  }
+
+  private driveShopMsOf(truck: Truck, store: Store): number {
+    return Math.round((haversineKm(truck.depot, store) / this.driveSpeedKmh) * MS_PER_HOUR);
   }
 
   private async drive(truck: Truck, store: Store, loads: Load[], signal: AbortSignal): Promise<void> {
@@ -217,8 +300,10 @@ export class TruckDispatcher {
     if (!first) return;
     const dispatchId = `dispatch-${first.partKey}`;
     const distanceKm = haversineKm(truck.depot, store);
-    const driveShopMs = Math.round((distanceKm / this.driveSpeedKmh) * MS_PER_HOUR);
+    const driveShopMs = this.driveShopMsOf(truck, store);
     const departedMs = this.clock();
+    const loadUnits = loads.reduce((sum, load) => sum + load.quantity, 0);
+    this.trips.set(truck.truck_id, { state: "to_store", store, loadUnits, legStartedShopMs: departedMs, legStartedRealMs: Date.now(), legShopMs: driveShopMs });
     const envelope = (type: string, eventId: string, occurredMs: number, payload: object) => ({
       event_id: eventId,
       type,
@@ -239,6 +324,7 @@ export class TruckDispatcher {
         distance_km: Math.round(distanceKm * 10) / 10,
       }),
     ]);
+    this.log.record({ type: "truck_dispatched", at: new Date(departedMs).toISOString(), truck_id: truck.truck_id, store_id: store.store_id, units: loadUnits });
     await this.keepInvisibleDuring(loads, driveShopMs);
     await this.waitShopMs(driveShopMs, signal);
     const arrivedMs = Math.max(this.clock(), departedMs + driveShopMs);
@@ -255,6 +341,11 @@ export class TruckDispatcher {
         }),
       ),
     ]);
+    const arrivedAt = new Date(arrivedMs).toISOString();
+    this.log.record({ type: "truck_arrived", at: arrivedAt, truck_id: truck.truck_id, store_id: store.store_id, units: loadUnits });
+    for (const load of loads) {
+      this.log.record({ type: "replenishment_delivered", at: arrivedAt, truck_id: truck.truck_id, store_id: store.store_id, units: load.quantity });
+    }
     for (const load of loads) this.reportDelivered(load);
   }
 
@@ -276,6 +367,7 @@ export class TruckDispatcher {
     const id = deliveryIdOf(load);
     if (!this.options.onDelivered || this.deliveredIds.has(id)) return;
     this.deliveredIds.add(id);
+    countSent("dispatcher");
     if (this.deliveredIds.size > DELIVERED_MEMORY) {
       const oldest = this.deliveredIds.values().next();
       if (!oldest.done) this.deliveredIds.delete(oldest.value);

@@ -16,6 +16,8 @@ interface Waiter {
 export class Fleet {
   private readonly free = new Map<string, Truck[]>();
   private readonly waiters: Waiter[] = [];
+  /** every truck, depot by depot, in a fixed order */
+  readonly trucks: readonly Truck[];
 
   constructor(
     private readonly depots: readonly Depot[],
@@ -23,12 +25,13 @@ export class Fleet {
   ) {
     if (depots.length === 0) throw new RangeError("the fleet needs at least one depot");
     if (!Number.isInteger(trucksPerDepot) || trucksPerDepot < 1) throw new RangeError(`trucksPerDepot must be a positive integer, got ${trucksPerDepot}`);
+    const trucks: Truck[] = [];
     for (const depot of depots) {
-      this.free.set(
-        depot.depot_id,
-        Array.from({ length: trucksPerDepot }, (_, i) => ({ truck_id: `${depot.depot_id}-truck-${i + 1}`, depot })),
-      );
+      const atDepot = Array.from({ length: trucksPerDepot }, (_, i) => ({ truck_id: `${depot.depot_id}-truck-${i + 1}`, depot }));
+      trucks.push(...atDepot);
+      this.free.set(depot.depot_id, [...atDepot]);
     }
+    this.trucks = trucks;
   }
 
   /** A free truck from the nearest depot that has one; waits while none is free. Aborting stops the wait. */

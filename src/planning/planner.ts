@@ -3,10 +3,13 @@
 // one went out within the deduplication window. The report says what was found and what was sent.
 import { randomUUID } from "node:crypto";
 import type { AnalyticsEngine, JsonValue } from "../analytics/index.js";
+import { countDiscarded, countError, countReceived, countSent, observeDuration } from "../monitor/index.js";
 import type { Queue, SendMessageInput } from "../queue/index.js";
 import type { ServingStore } from "../store/index.js";
 import { priorityOf, type AlertPriority, type ReplenishmentAlert } from "./replenishment-alert.js";
-import { replenishmentNeedSql } from "./replenishment-need-sql.js";
+import { DEFAULT_PLANNING_CONFIG } from "./config.js";
+import { DEFAULT_REORDER_POLICY, type ReorderPolicy } from "./reorder-policy.js";
+import { NEED_COLUMNS, replenishmentNeedSql, type NeedColumn } from "./replenishment-need-sql.js";
 import { SentAlerts } from "./sent-alerts.js";
 
 export interface PlanningOptions {
@@ -24,6 +27,8 @@ export interface PlanningOptions {
   demandWindowDays?: number;
   /** a need alerted within this long is not sent again; default 6 hours */
   dedupWindowMs?: number;
+  /** how reorder points and target levels are set; default derived, with the `inventory` section's defaults */
+  policy?: ReorderPolicy;
 }
 
 export interface ReplenishmentNeed {
@@ -39,6 +44,12 @@ export interface ReplenishmentNeed {
   priority: AlertPriority;
   recent_demand_units: number;
   snapshot_at: string;
+  /** derived: the levels come from the sales in the policy's demand window; configured: the snapshot's */
+  reorder_source: "derived" | "configured";
+  /** units a day over the policy's demand window (0 when nothing sold) */
+  avg_daily_demand: number;
+  /** the store's lead time, in days */
+  lead_time_days: number;
   /** sent: an alert went out in this run; duplicate: one went out within the window; failed: the send failed */
   outcome: "sent" | "duplicate" | "failed";
   /** why the send failed */
@@ -61,9 +72,10 @@ export interface PlanningReport {
   failed: number;
 }
 
-export const DEFAULT_QUEUE_NAME = "replenishment";
-export const DEFAULT_DEMAND_WINDOW_DAYS = 7;
-export const DEFAULT_DEDUP_WINDOW_MS = 6 * 3_600_000;
+// The defaults are the `planning` config section's: one place says them.
+export const DEFAULT_QUEUE_NAME = DEFAULT_PLANNING_CONFIG.queue;
+export const DEFAULT_DEMAND_WINDOW_DAYS = DEFAULT_PLANNING_CONFIG.demandWindowDays;
+export const DEFAULT_DEDUP_WINDOW_MS = DEFAULT_PLANNING_CONFIG.dedupWindowMs;
 /** SQS's SendMessageBatch limit */
 const SEND_BATCH = 10;
 
@@ -78,6 +90,7 @@ export async function runPlanning(options: PlanningOptions): Promise<PlanningRep
       nowMs,
       demandWindowDays: options.demandWindowDays ?? DEFAULT_DEMAND_WINDOW_DAYS,
       ...(options.storeId !== undefined && { storeId: options.storeId }),
+      policy: options.policy ?? DEFAULT_REORDER_POLICY,
     }),
   );
   const queryMs = Date.now() - startedMs;
@@ -113,14 +126,19 @@ export async function runPlanning(options: PlanningOptions): Promise<PlanningRep
   }
 
   const finishedMs = Date.now();
+  countReceived("planning", needs.length);
+  countSent("planning", needs.filter((need) => need.outcome === "sent").length);
+  countDiscarded("planning", "duplicate", needs.filter((need) => need.outcome === "duplicate").length);
+  countError("planning", "send_failed", "sending", needs.filter((need) => need.outcome === "failed").length);
+  observeDuration("planning", "run", (finishedMs - startedMs) / 1000);
   return {
     runId,
     startedAt: new Date(startedMs).toISOString(),
     finishedAt: new Date(finishedMs).toISOString(),
     durationMs: finishedMs - startedMs,
     queryMs,
-    storesChecked: Number(totals?.[10] ?? 0),
-    productsChecked: Number(totals?.[11] ?? 0),
+    storesChecked: Number(totals?.[column("stores_checked")] ?? 0),
+    productsChecked: Number(totals?.[column("products_checked")] ?? 0),
     belowReorderPoint: needs,
     sent: needs.filter((need) => need.outcome === "sent").length,
     duplicates: needs.filter((need) => need.outcome === "duplicate").length,
@@ -160,25 +178,32 @@ function messageOf(need: ReplenishmentNeed, run: { plannedAt: string; runId: str
   };
 }
 
+function column(name: NeedColumn): number {
+  return NEED_COLUMNS.indexOf(name);
+}
+
 function needOf(row: JsonValue[]): ReplenishmentNeed {
-  const num = (i: number) => Number(row[i] ?? 0);
-  const currentLevel = num(5);
-  const reorderPoint = num(6);
+  const num = (name: NeedColumn) => Number(row[column(name)] ?? 0);
+  const currentLevel = num("current_level");
+  const reorderPoint = num("reorder_point");
   // A target at or under the level (a misconfigured store) still orders up to the reorder point.
-  const targetLevel = Math.max(num(7), reorderPoint);
+  const targetLevel = Math.max(num("target_level"), reorderPoint);
   return {
-    store_id: String(row[0]),
-    product_id: String(row[1]),
-    snapshot_on_hand: num(2),
-    delivered_since_snapshot: num(3),
-    sold_since_snapshot: num(4),
+    store_id: String(row[column("store_id")]),
+    product_id: String(row[column("product_id")]),
+    snapshot_on_hand: num("snapshot_on_hand"),
+    delivered_since_snapshot: num("delivered_since_snapshot"),
+    sold_since_snapshot: num("sold_since_snapshot"),
     current_level: currentLevel,
     reorder_point: reorderPoint,
     target_level: targetLevel,
     quantity: Math.max(1, targetLevel - currentLevel),
     priority: priorityOf(currentLevel, reorderPoint),
-    recent_demand_units: num(8),
-    snapshot_at: String(row[9]),
+    recent_demand_units: num("recent_demand_units"),
+    snapshot_at: String(row[column("snapshot_at")]),
+    reorder_source: row[column("reorder_source")] === "derived" ? "derived" : "configured",
+    avg_daily_demand: Math.round(num("avg_daily_demand") * 1000) / 1000,
+    lead_time_days: num("lead_time_days"),
     outcome: "sent",
   };
 }

@@ -1,23 +1,7 @@
 // The planner's memory of what it sent: one row per store and product with the time of its last alert.
 // The default `replenishment` queue is a standard queue, which keeps no deduplication ids, so planning
 // keeps its own in the serving store and sends a need again only after the deduplication window.
-import type { Migration, ServingStore } from "../store/index.js";
-
-export const planningMigrations: Migration[] = [
-  {
-    id: "planning-001",
-    statements: [
-      `CREATE TABLE IF NOT EXISTS planning_sent (
-        store_id TEXT NOT NULL,
-        product_id TEXT NOT NULL,
-        dedup_id TEXT NOT NULL,
-        run_id TEXT NOT NULL,
-        sent_at BIGINT NOT NULL,
-        PRIMARY KEY (store_id, product_id)
-      )`,
-    ],
-  },
-];
+import type { ServingStore } from "../store/index.js";
 
 export interface AlertKey {
   storeId: string;

@@ -1,6 +1,7 @@
 // The queue component's config: the queues a pipeline declares, with SQS's attribute defaults and ranges,
 // and the embedded backend's durability setting.
 import { Type, type Static } from "@sinclair/typebox";
+import { jetStreamConnectionConfigSchema } from "../stream/index.js";
 import { INTEGER_ATTRIBUTES, MAX_RECEIVE_COUNT, QUEUE_NAME_PATTERN } from "./queue-attributes.js";
 
 function integerAttribute(key: keyof typeof INTEGER_ATTRIBUTES, description: string) {
@@ -47,12 +48,17 @@ export type QueuesConfig = Static<typeof queuesConfigSchema>;
 
 export const queueBackendConfigSchema = Type.Object(
   {
+    type: Type.Union([Type.Literal("sqlite"), Type.Literal("jetstream")], {
+      default: "sqlite",
+      description: "sqlite: tables under the data dir; jetstream: one NATS JetStream work-queue stream per queue (several machines)",
+    }),
+    jetstream: jetStreamConnectionConfigSchema,
     synchronous: Type.Union([Type.Literal("NORMAL"), Type.Literal("FULL")], {
       default: "NORMAL",
       description: "SQLite synchronous setting: NORMAL survives process death; FULL also survives power loss, at a cost",
     }),
   },
-  { additionalProperties: false, default: {}, description: "the embedded SQLite queue backend" },
+  { additionalProperties: false, default: {}, description: "where the queues live: SQLite tables or NATS JetStream" },
 );
 export type QueueBackendConfig = Static<typeof queueBackendConfigSchema>;
 

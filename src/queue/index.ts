@@ -1,6 +1,8 @@
 // Public surface of the queue component: the interface, its backends, config schemas, provisioning and gauges.
 export type * from "./types.js";
 export { SqliteQueue, type SqliteQueueOptions } from "./sqlite/sqlite-queue.js";
+export { JetStreamQueue, type JetStreamQueueOptions } from "./jetstream/jetstream-queue.js";
+export { openQueueBackend } from "./open-backend.js";
 export { queueBackendConfigSchema, queueConfigSchema, queuesConfigSchema, type QueueBackendConfig, type QueueConfig, type QueuesConfig } from "./config.js";
 export { applyQueuesConfig } from "./provision.js";
 export { readQueueGauges, type QueueGauge } from "./gauges.js";

@@ -5,8 +5,10 @@ import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { describe, it, type TestContext } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
+import { randomBytes } from "node:crypto";
+import { nats, NATS_SERVERS } from "../test-support/backends.js";
 import { tempDir } from "../test-support/temp-dir.js";
-import { SqliteQueue, type EntryOutcome, type Queue, type SendMessageResult, type SendOutcome } from "./index.js";
+import { JetStreamQueue, SqliteQueue, type EntryOutcome, type Queue, type SendMessageResult, type SendOutcome } from "./index.js";
 
 interface Backend {
   name: string;
@@ -14,6 +16,8 @@ interface Backend {
   open(t: TestContext, options?: { clock?: () => number }): Promise<Queue>;
   /** whether the backend honours `clock`; one on a server's clock skips the tests that move time */
   controlsTime: boolean;
+  /** why the suite is skipped (a server that is not running), if it is */
+  skip?: string | undefined;
 }
 
 const backends: Backend[] = [
@@ -23,6 +27,20 @@ const backends: Backend[] = [
     async open(t, options) {
       const queue = new SqliteQueue({ path: join(tempDir(t), "queue.db"), ...options });
       t.after(() => queue.close());
+      return queue;
+    },
+  },
+  {
+    name: "jetstream",
+    controlsTime: false,
+    skip: (await nats()).skip,
+    async open(t) {
+      // a prefix of its own per test: its streams, consumers and buckets, all removed after
+      const queue = await JetStreamQueue.open({ servers: NATS_SERVERS, subjectPrefix: `test-${randomBytes(6).toString("hex")}` });
+      t.after(async () => {
+        await queue.destroyAll();
+        await queue.close();
+      });
       return queue;
     },
   },
@@ -58,7 +76,7 @@ function referenceAttributesMd5(attributes: Array<[name: string, dataType: strin
 }
 
 for (const backend of backends) {
-  describe(`Queue contract: ${backend.name}`, () => {
+  describe(`Queue contract: ${backend.name}`, { skip: backend.skip }, () => {
     it("creates queues with SQS's defaults, and rejects bad names, bad values and conflicting re-creates", async (t) => {
       const queue = await backend.open(t);
       const standard = await queue.createQueue("orders");

@@ -1,7 +1,7 @@
 // One place that turns errors into HTTP answers: typed errors keep their status, Fastify's own (body too
 // large, bad content type) are translated, anything else is a 500 with no internals leaked.
 import type { FastifyError, FastifyInstance } from "fastify";
-import { ShopstreamError, ThrottledError } from "../errors/index.js";
+import { ShopstreamError, ThrottledError, UnavailableError } from "../errors/index.js";
 import type { Logger } from "../monitor/index.js";
 
 export function errorBody(code: string, message: string) {
@@ -10,8 +10,8 @@ export function errorBody(code: string, message: string) {
 
 export function installErrorHandling(app: FastifyInstance, log: Logger): void {
   app.setErrorHandler((error: FastifyError | Error, _request, reply) => {
-    if (error instanceof ThrottledError) {
-      reply.header("Retry-After", Math.max(1, Math.ceil(error.retryAfterMs / 1000)));
+    if (error instanceof ThrottledError || (error instanceof UnavailableError && error.retryAfterMs !== undefined)) {
+      reply.header("Retry-After", Math.max(1, Math.ceil(error.retryAfterMs! / 1000)));
     }
     if (error instanceof ShopstreamError) {
       return reply.code(error.httpStatus).send(errorBody(error.code, error.message));

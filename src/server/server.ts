@@ -1,28 +1,38 @@
 // The HTTP server: one Fastify app on one port that mounts ingest, the dashboard and its API, health and
 // Prometheus /metrics. (The AWS-compatible endpoints mount here too.)
-import { readFile } from "node:fs/promises";
 import type { AddressInfo } from "node:net";
-import { fileURLToPath } from "node:url";
 import Fastify, { type FastifyInstance } from "fastify";
 import { registerQueryRoutes } from "../analytics/index.js";
+import { registerAwsRoutes } from "../aws/index.js";
 import { registerCustomerRoutes } from "../customers/index.js";
 import { fraudAlertSummary, recentFraudAlerts } from "../fraud/index.js";
 import { registerIngestRoutes } from "../ingest/index.js";
-import { runPlanning } from "../planning/index.js";
+import { registerPlanningRoutes } from "../planning/index.js";
 import { ValidationError } from "../errors/index.js";
 import { componentLogger, registry } from "../monitor/index.js";
 import type { Pipeline } from "../pipeline/index.js";
 import { installErrorHandling } from "./errors.js";
+import { exposureWarning, installApiKeyAuth } from "./auth.js";
+import { installRequestTimeouts } from "./request-timeouts.js";
+import { dualProtocolServer } from "./listener.js";
+import { registerPipelineRoutes } from "./pipeline-routes.js";
+import { registerDashboardRoutes } from "./dashboard-routes.js";
+import { registerKpiViewRoutes } from "./kpi-routes.js";
 import { collectStats } from "./stats.js";
 
-const WEB_DIR = fileURLToPath(new URL("../../web/", import.meta.url));
 const LIVE_INTERVAL_MS = 1000;
 
 export async function createServer(pipeline: Pipeline): Promise<FastifyInstance> {
   const log = componentLogger("server");
   const config = pipeline.config;
-  const app = Fastify({ logger: false, bodyLimit: config.ingest.maxBodyBytes, forceCloseConnections: true });
+  // HTTP/1.1 and cleartext HTTP/2 on the one port (listener.ts): the AWS SDKs' HTTP/2 clients work unchanged.
+  const app = Fastify({ logger: false, bodyLimit: config.ingest.maxBodyBytes, forceCloseConnections: true, serverFactory: (handler, options) => dualProtocolServer(handler, options) });
   installErrorHandling(app, log);
+  // Before any route: both apply to every route registered after them.
+  installRequestTimeouts(app, config.server);
+  installApiKeyAuth(app, config.server.auth, log);
+  const exposure = exposureWarning(config.server.host, { apiKeys: config.server.auth.apiKeys.length, awsAccessKeys: config.aws.accessKeys?.length ?? 0 });
+  if (exposure !== undefined) log.warn(exposure);
 
   await registerIngestRoutes(app, {
     service: pipeline.ingest,
@@ -30,8 +40,11 @@ export async function createServer(pipeline: Pipeline): Promise<FastifyInstance>
     maxEventsPerRequest: config.ingest.maxEventsPerRequest,
   });
 
+  await registerAwsRoutes(app, pipeline);
   await registerQueryRoutes(app, pipeline.queries);
   await registerCustomerRoutes(app, pipeline.store, { config: config.customers });
+  await registerKpiViewRoutes(app, pipeline.analytics);
+  await registerPlanningRoutes(app, { store: pipeline.store, dispatcher: pipeline.dispatcher });
 
   app.get<{ Querystring: { limit?: string } }>("/v1/fraud/alerts", async (request) => {
     const limit = request.query.limit === undefined ? 50 : Number(request.query.limit);
@@ -51,16 +64,15 @@ export async function createServer(pipeline: Pipeline): Promise<FastifyInstance>
       const value = body[field];
       if (value !== undefined && (typeof value !== "number" || !(value >= 0))) throw new ValidationError(`${field}: expected a number of at least 0`);
     }
-    return runPlanning({
-      analytics: pipeline.analytics,
-      queue: pipeline.queue,
-      store: pipeline.store,
+    // The config's `planning` and `inventory` sections apply; the body overrides them for this run.
+    return pipeline.planning.run({
       ...(storeId !== undefined && { storeId }),
       ...(typeof body.dedup_window_ms === "number" && { dedupWindowMs: body.dedup_window_ms }),
       ...(typeof body.demand_window_days === "number" && { demandWindowDays: body.demand_window_days }),
     });
   });
 
+  await registerPipelineRoutes(app, pipeline);
   app.get("/healthz", async () => ({ status: "ok" }));
 
   app.get("/metrics", async (_request, reply) => {
@@ -74,7 +86,9 @@ export async function createServer(pipeline: Pipeline): Promise<FastifyInstance>
   app.get("/v1/live", (request, reply) => {
     reply.hijack();
     const res = reply.raw;
-    res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache", connection: "keep-alive" });
+    // HTTP/2 forbids connection-specific headers (Node warns and drops them); HTTP/1.1 keeps the socket open.
+    const keepAlive = request.raw.httpVersionMajor === 1 ? { connection: "keep-alive" } : {};
+    res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache", ...keepAlive });
     const send = async () => {
       try {
         res.write(`event: stats\ndata: ${JSON.stringify(await collectStats(pipeline))}\n\n`);
@@ -87,10 +101,7 @@ export async function createServer(pipeline: Pipeline): Promise<FastifyInstance>
     request.raw.on("close", () => clearInterval(timer));
   });
 
-  app.get("/", async (_request, reply) => {
-    reply.type("text/html; charset=utf-8");
-    return readFile(`${WEB_DIR}index.html`);
-  });
+  await registerDashboardRoutes(app);
 
   return app;
 }

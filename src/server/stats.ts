@@ -10,6 +10,8 @@ export interface PipelineStats {
   lag: Record<string, number>;
   lake: { records: Record<string, number>; files: number };
   store: { orders: number; revenue: number; lowStock: number };
+  /** how many alarms are in each state */
+  alarms: { OK: number; ALARM: number; INSUFFICIENT_DATA: number };
 }
 
 async function counterValues(name: string): Promise<Array<{ labels: Record<string, string | number>; value: number }>> {
@@ -45,5 +47,6 @@ export async function collectStats(pipeline: Pipeline): Promise<PipelineStats> {
     lag: await pipeline.lag(),
     lake,
     store: { orders: Number(totals?.orders ?? 0), revenue: Math.round(Number(totals?.revenue ?? 0) * 100) / 100, lowStock: Number(low?.n ?? 0) },
+    alarms: pipeline.alarms.stateCounts(),
   };
 }

@@ -284,13 +284,4 @@ describe("traffic generator: volume", () => {
     const meanRating = reviews.reduce((sum, event) => sum + event.payload.rating, 0) / reviews.length;
     assert.ok(meanRating > 3.5 && meanRating < 4.6, `mean rating ${meanRating}`);
   });
-
-  it("generates at least 200,000 events per second", () => {
-    const generator = createTrafficGenerator({ seed: 2 });
-    generator.take(50_000); // warm up the JIT
-    const startedMs = performance.now();
-    generator.take(400_000);
-    const perSecond = 400_000 / ((performance.now() - startedMs) / 1_000);
-    assert.ok(perSecond > 200_000, `${Math.round(perSecond)} events/s`);
-  });
 });

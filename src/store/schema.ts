@@ -1,7 +1,7 @@
 // Serving-store migrations. Each component owns its tables and declares its migrations beside its code;
 // ids are namespaced ("core-001", "fraud-001"), applied once each, in the order given, each in its own
 // transaction. SQL is portable: SQLite and PostgreSQL both run it.
-import type { ServingStore } from "./types.js";
+import type { ServingStore, SqlExecutor } from "./types.js";
 
 export interface Migration {
   /** unique across components, e.g. "core-001" */
@@ -58,10 +58,45 @@ export const coreMigrations: Migration[] = [
       `CREATE INDEX IF NOT EXISTS low_stock_alerts_store ON low_stock_alerts (store_id, created_at)`,
     ],
   },
+  {
+    // Stock-level history and payments that arrive before their order. A batch's stock levels and alerts
+    // carry the stream record (sequence_number) of the event that produced them, so a replayed batch finds
+    // them again and a re-sent copy of the event, in another record, does not.
+    id: "core-003",
+    statements: [
+      `CREATE TABLE IF NOT EXISTS stock_levels (
+         level_id TEXT PRIMARY KEY, event_id TEXT NOT NULL, sequence_number TEXT NOT NULL, event_type TEXT NOT NULL,
+         store_id TEXT NOT NULL, product_id TEXT NOT NULL, on_hand INTEGER NOT NULL, reserved INTEGER NOT NULL,
+         reorder_point INTEGER NOT NULL, target_level INTEGER NOT NULL, moves INTEGER NOT NULL,
+         occurred_at TEXT NOT NULL, created_at BIGINT NOT NULL)`,
+      `CREATE INDEX IF NOT EXISTS stock_levels_event ON stock_levels (event_id)`,
+      `CREATE INDEX IF NOT EXISTS stock_levels_store ON stock_levels (store_id, product_id, created_at)`,
+      `ALTER TABLE low_stock_alerts ADD COLUMN sequence_number TEXT`,
+      `CREATE INDEX IF NOT EXISTS low_stock_alerts_event ON low_stock_alerts (event_id)`,
+      `CREATE TABLE IF NOT EXISTS early_payments (
+         event_id TEXT PRIMARY KEY, order_id TEXT NOT NULL, outcome TEXT NOT NULL, occurred_at TEXT NOT NULL,
+         received_at BIGINT NOT NULL)`,
+      `CREATE INDEX IF NOT EXISTS early_payments_order ON early_payments (order_id)`,
+    ],
+  },
 ];
 
+/** Any fixed key: the lock only makes migrations of one database take turns. */
+const MIGRATION_LOCK_KEY = 7467_0001;
+
+/**
+ * On PostgreSQL, several nodes may open the pipeline at once: each migration's transaction takes an
+ * advisory lock and checks again whether another node applied it meanwhile.
+ */
+async function lockMigrations(store: ServingStore, tx: SqlExecutor): Promise<void> {
+  if (store.dialect === "postgres") await tx.get("SELECT pg_advisory_xact_lock(CAST(? AS BIGINT))", [MIGRATION_LOCK_KEY]);
+}
+
 export async function migrate(store: ServingStore, migrations: readonly Migration[] = coreMigrations): Promise<void> {
-  await store.run("CREATE TABLE IF NOT EXISTS schema_migrations (id TEXT PRIMARY KEY, applied_at BIGINT NOT NULL)");
+  await store.transaction(async (tx) => {
+    await lockMigrations(store, tx);
+    await tx.run("CREATE TABLE IF NOT EXISTS schema_migrations (id TEXT PRIMARY KEY, applied_at BIGINT NOT NULL)");
+  });
   const applied = new Set((await store.all<{ id: string }>("SELECT id FROM schema_migrations")).map((r) => r.id));
   const seen = new Set<string>();
   for (const migration of migrations) {
@@ -69,6 +104,8 @@ export async function migrate(store: ServingStore, migrations: readonly Migratio
     seen.add(migration.id);
     if (applied.has(migration.id)) continue;
     await store.transaction(async (tx) => {
+      await lockMigrations(store, tx);
+      if (await tx.get("SELECT id FROM schema_migrations WHERE id = ?", [migration.id])) return;
       for (const statement of migration.statements) await tx.run(statement);
       await tx.run("INSERT INTO schema_migrations (id, applied_at) VALUES (?, ?)", [migration.id, Date.now()]);
     });

@@ -2,12 +2,16 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { describe, it, type TestContext } from "node:test";
+import { randomBytes } from "node:crypto";
+import { nats, NATS_SERVERS } from "../test-support/backends.js";
 import { tempDir } from "../test-support/temp-dir.js";
-import { compareSequenceNumbers, SqliteStream, type Stream } from "./index.js";
+import { compareSequenceNumbers, JetStreamStream, SqliteStream, type Stream } from "./index.js";
 
 interface Backend {
   name: string;
   open(t: TestContext): Promise<Stream>;
+  /** why the suite is skipped (a server that is not running), if it is */
+  skip?: string | undefined;
 }
 
 const backends: Backend[] = [
@@ -16,6 +20,19 @@ const backends: Backend[] = [
     async open(t) {
       const stream = new SqliteStream({ path: join(tempDir(t), "stream.db"), maxRecordBytes: 1024 });
       t.after(() => stream.close());
+      return stream;
+    },
+  },
+  {
+    name: "jetstream",
+    skip: (await nats()).skip,
+    async open(t) {
+      // a prefix of its own per test: its streams, subjects and checkpoint bucket, all removed after
+      const stream = await JetStreamStream.open({ servers: NATS_SERVERS, subjectPrefix: `test-${randomBytes(6).toString("hex")}`, maxRecordBytes: 1024 });
+      t.after(async () => {
+        await stream.destroyAll();
+        await stream.close();
+      });
       return stream;
     },
   },
@@ -36,7 +53,7 @@ async function readAll(stream: Stream, name: string, shardId: string): Promise<s
 }
 
 for (const backend of backends) {
-  describe(`Stream contract: ${backend.name}`, () => {
+  describe(`Stream contract: ${backend.name}`, { skip: backend.skip }, () => {
     it("creates, describes, lists and deletes streams with even hash-key ranges", async (t) => {
       const stream = await backend.open(t);
       const description = await stream.createStream("orders", { shardCount: 3 });

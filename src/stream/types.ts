@@ -52,10 +52,31 @@ export interface ReadResult {
   millisBehindLatest: number;
 }
 
+/** What readBlock returns: the records of a ReadResult as parallel arrays, record k at index k. */
+export interface RecordBlock {
+  count: number;
+  /** every record's data, back to back: record k is data[dataEnds[k - 1] ?? 0, dataEnds[k]) */
+  data: Buffer;
+  dataEnds: Uint32Array;
+  /** the partition keys in UTF-8, back to back, delimited the same way */
+  partitionKeys: Buffer;
+  partitionKeyEnds: Uint32Array;
+  /** ms since the epoch (approximateArrivalTimestamp) */
+  arrivalTimestamps: Float64Array;
+  /** per record a number that increases with its sequence number in the shard; sequenceNumberOf() formats it */
+  sequenceCounters: Float64Array;
+  sequenceNumberOf(counter: number): string;
+  next: StartingPosition;
+  millisBehindLatest: number;
+}
+
 export interface PutRecordsOptions {
   /** A consumer checkpoint committed atomically with the append: a function that reads one stream and
    * writes another makes its output and its progress durable together, so a replay never duplicates. */
   checkpoint?: { consumer: string; stream: string; shardId: string; sequenceNumber: string };
+  /** Names this put (e.g. an ingest request id): a backend that deduplicates (JetStream's Nats-Msg-Id)
+   * stores a repeated put with the same key and records once, within its deduplication window. */
+  idempotencyKey?: string;
 }
 
 export interface CreateStreamOptions {
@@ -76,6 +97,12 @@ export interface Stream {
   putRecords(name: string, records: PutRecordInput[], options?: PutRecordsOptions): Promise<PutRecordResult[]>;
   /** Reads up to `limit` records of one shard, in sequence order. */
   read(name: string, shardId: string, position: StartingPosition, limit: number): Promise<ReadResult>;
+  /**
+   * Optional: read() in bulk, the records back to back in one buffer with no object per record, for a
+   * consumer that only copies bytes (the lake delivery). The same records as read() with the same
+   * `limit`: fewer only at the shard's tip. Backends without it are read record by record.
+   */
+  readBlock?(name: string, shardId: string, position: StartingPosition, limit: number): Promise<RecordBlock>;
   /** Number of records after `afterSequenceNumber` (or all retained, if undefined) in a shard. */
   countAfter(name: string, shardId: string, afterSequenceNumber: string | undefined): Promise<number>;
   /** Consumer checkpoints: the last sequence number a consumer has fully processed in a shard. */

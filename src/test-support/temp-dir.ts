@@ -15,6 +15,14 @@ export function makeTempDir(prefix = "shopstream-"): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
 
+/**
+ * Removes `dir`, retrying while files still appear in it (a process that is being stopped); a failure is
+ * reported, not thrown, so that the cleanup hooks registered after this one still run.
+ */
 export function removeDir(dir: string): void {
-  rmSync(dir, { recursive: true, force: true });
+  try {
+    rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
+  } catch (error) {
+    process.stderr.write(`could not remove ${dir}: ${(error as Error).message}\n`);
+  }
 }

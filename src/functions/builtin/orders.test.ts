@@ -3,8 +3,9 @@ import { join } from "node:path";
 import { describe, it, type TestContext } from "node:test";
 import type { CuratedEvent } from "../../events/index.js";
 import { coreMigrations, migrate, SqliteStore, type ServingStore } from "../../store/index.js";
+import { SqliteStream, type PutRecordInput, type PutRecordResult, type PutRecordsOptions, type Stream } from "../../stream/index.js";
 import { makeTempDir, removeDir } from "../../test-support/temp-dir.js";
-import type { BatchContext, BuiltinFunction } from "../types.js";
+import type { BatchContext, BuiltinFunction, CheckpointRef, DecodedRecord } from "../types.js";
 import { createOrdersFunction } from "./orders.js";
 
 const context: BatchContext = { functionName: "orders", stream: "curated", shardId: "shardId-000000000000", signal: new AbortController().signal };
@@ -221,6 +222,210 @@ describe("the core-002 migration", () => {
     await migrate(store, coreMigrations);
     assert.equal(Number((await store.get<{ allow_backorder: number }>("SELECT allow_backorder FROM stores"))?.allow_backorder), 0);
     await run(createOrdersFunction(store), event("order_cancelled", "e-1", { order_id: "o-old" }));
+    assert.deepEqual(await level(store), { on_hand: 10, reserved: 0 });
+  });
+});
+
+const SHARD = "shardId-000000000000";
+const CREATED_AT_MS = Date.UTC(2026, 0, 6);
+const CHECKPOINT: CheckpointRef = { consumer: "orders", stream: "curated", shardId: SHARD, sequenceNumber: "49000000000000000000000000000000000000000000000000000042" };
+
+/** A curated stream of one shard, closed before its dir is removed. */
+async function openCurated(t: TestContext): Promise<SqliteStream> {
+  const dir = makeTempDir("shopstream-orders-stream-");
+  const stream = new SqliteStream({ path: join(dir, "stream.db") });
+  await stream.ensureStream("curated", { shardCount: 1 });
+  t.after(async () => {
+    await stream.close();
+    removeDir(dir);
+  });
+  return stream;
+}
+
+/** The events as stream records numbered from `first`: the same numbers make a replay, others a re-sent copy. */
+function records(events: CuratedEvent[], first = 0): DecodedRecord<CuratedEvent>[] {
+  return events.map((value, i) => ({ sequenceNumber: String(first + i), partitionKey: "c-1", approximateArrivalTimestamp: 0, value }));
+}
+
+async function derived(stream: Stream): Promise<CuratedEvent[]> {
+  const { records: read } = await stream.read("curated", SHARD, { type: "TRIM_HORIZON" }, 1_000);
+  return read.map((record) => JSON.parse(Buffer.from(record.data).toString("utf8")) as CuratedEvent);
+}
+
+/** A stream whose next put fails, as if the process died between the store commit and the append. */
+function failingOnce(stream: Stream): Stream {
+  let failNextPut = true;
+  return Object.create(stream, {
+    putRecords: {
+      value: async (name: string, input: PutRecordInput[], options?: PutRecordsOptions): Promise<PutRecordResult[]> => {
+        if (failNextPut) {
+          failNextPut = false;
+          throw new Error("stream unavailable");
+        }
+        return stream.putRecords(name, input, options);
+      },
+    },
+  }) as Stream;
+}
+
+/** Reserves 8 of p-1 (available 2: an alert), pays for it, and delivers 5 of p-2. */
+const stockBatch = (): CuratedEvent[] => [
+  placed("s-e1", "s-o1", [{ product_id: "p-1", quantity: 8, unit_price: 10 }, { product_id: "p-2", quantity: 1, unit_price: 40 }]),
+  payment("s-e2", "s-o1"),
+  event("replenishment_delivered", "s-e3", { store_id: "s-1", product_id: "p-2", quantity: 5 }),
+];
+
+describe("the orders function's derived events", () => {
+  it("appends one stock_level per store and product the batch changed, and its low-stock alerts, with the checkpoint", async (t) => {
+    const store = await openStore(t);
+    const stream = await openCurated(t);
+    const fn = createOrdersFunction(store, { stream, clock: () => CREATED_AT_MS });
+    const batch = stockBatch();
+    await fn.handleBatch(records(batch), { ...context, checkpoint: CHECKPOINT });
+
+    const events = await derived(stream);
+    assert.deepEqual(
+      events.map((e) => [e.type, e.event_id]),
+      [
+        ["low_stock_alert", "low-stock:s-e1:s-1:p-1"],
+        ["stock_level", "stock-level:s-e2:s-1:p-1"],
+        ["stock_level", "stock-level:s-e3:s-1:p-2"],
+      ],
+      "one level per pair, after the batch, in the order of the records that left it",
+    );
+    assert.deepEqual(events[2], {
+      event_id: "stock-level:s-e3:s-1:p-2",
+      type: "stock_level",
+      occurred_at: batch[2]!.occurred_at,
+      ingested_at: new Date(CREATED_AT_MS).toISOString(),
+      source: "orders",
+      store_id: "s-1",
+      product_id: "p-2",
+      payload: {
+        store_id: "s-1",
+        product_id: "p-2",
+        on_hand: 14,
+        reserved: 0,
+        available: 14,
+        reorder_point: 3,
+        target_level: 20,
+        moves: 3,
+        last_event_id: "s-e3",
+        last_event_type: "replenishment_delivered",
+      },
+    });
+    assert.deepEqual(events[1]?.payload, {
+      store_id: "s-1",
+      product_id: "p-1",
+      on_hand: 2,
+      reserved: 0,
+      available: 2,
+      reorder_point: 3,
+      target_level: 20,
+      moves: 2,
+      last_event_id: "s-e2",
+      last_event_type: "payment_authorized",
+    });
+    assert.deepEqual(events[0]?.payload, { alert_id: "low-stock:s-e1:s-1:p-1", trigger_event_id: "s-e1", store_id: "s-1", product_id: "p-1", available: 2, reorder_point: 3 });
+    assert.equal(await stream.getCheckpoint("orders", "curated", SHARD), CHECKPOINT.sequenceNumber, "the checkpoint committed with them");
+
+    // Moves that change nothing derive nothing: a payment for a rejected order, a delivery of an unstocked product.
+    await fn.handleBatch(
+      records([
+        placed("s-e4", "s-o2", [{ product_id: "p-404", quantity: 1, unit_price: 1 }]),
+        payment("s-e5", "s-o2"),
+        event("replenishment_delivered", "s-e6", { store_id: "s-1", product_id: "p-404", quantity: 5 }),
+        event("page_view", "s-e7", { session_id: "x", page: "/" }),
+      ], 10),
+      context,
+    );
+    assert.equal((await derived(stream)).length, 3);
+  });
+
+  it("appends them exactly once when the batch died between the store commit and the append", async (t) => {
+    const store = await openStore(t);
+    const stream = await openCurated(t);
+    const fn = createOrdersFunction(store, { stream: failingOnce(stream), clock: () => CREATED_AT_MS });
+    const batch = records(stockBatch());
+    await assert.rejects(fn.handleBatch(batch, { ...context, checkpoint: CHECKPOINT }), /stream unavailable/);
+    assert.equal((await store.all("SELECT level_id FROM stock_levels")).length, 2, "the store committed the levels");
+    assert.deepEqual(await derived(stream), []);
+    assert.equal(await stream.getCheckpoint("orders", "curated", SHARD), undefined);
+
+    // The replay finds its events processed, changes no stock, and appends what the first attempt derived.
+    await fn.handleBatch(batch, { ...context, checkpoint: CHECKPOINT });
+    const events = await derived(stream);
+    assert.deepEqual(events.map((e) => e.event_id), ["low-stock:s-e1:s-1:p-1", "stock-level:s-e2:s-1:p-1", "stock-level:s-e3:s-1:p-2"]);
+    assert.equal((events[1]?.payload as { on_hand: number }).on_hand, 2, "the level after the first attempt, not a second move");
+    assert.deepEqual(await level(store), { on_hand: 2, reserved: 0 });
+    assert.equal(await stream.getCheckpoint("orders", "curated", SHARD), CHECKPOINT.sequenceNumber);
+
+    // A producer's re-sent copy of an event comes in another record: it is a duplicate and derives nothing.
+    await fn.handleBatch(records([payment("s-e2", "s-o1")], 100), context);
+    assert.equal((await derived(stream)).length, 3);
+  });
+
+  it("appends one level per pair when a replayed batch mixes records processed before the crash with new ones", async (t) => {
+    const store = await openStore(t);
+    const stream = await openCurated(t);
+    const fn = createOrdersFunction(store, { stream: failingOnce(stream), clock: () => CREATED_AT_MS });
+    const first = stockBatch();
+    await assert.rejects(fn.handleBatch(records(first), { ...context, checkpoint: CHECKPOINT }), /stream unavailable/);
+    // The retry reads further: one more order for p-1.
+    await fn.handleBatch(records([...first, placed("s-e4", "s-o2", [{ product_id: "p-1", quantity: 1, unit_price: 10 }])]), { ...context, checkpoint: CHECKPOINT });
+    const levels = (await derived(stream)).filter((e) => e.type === "stock_level");
+    assert.deepEqual(levels.map((e) => e.event_id), ["stock-level:s-e3:s-1:p-2", "stock-level:s-e4:s-1:p-1"]);
+    assert.deepEqual(
+      levels.map((e) => (e.payload as { available: number }).available),
+      [14, 1],
+      "p-1 as the whole batch left it",
+    );
+  });
+
+  it("keeps the levels in the serving store when it has no stream to append to", async (t) => {
+    const store = await openStore(t);
+    await createOrdersFunction(store).handleBatch(records(stockBatch()), context);
+    assert.deepEqual(await store.all("SELECT level_id, on_hand, reserved, moves FROM stock_levels ORDER BY level_id"), [
+      { level_id: "stock-level:s-e2:s-1:p-1", on_hand: 2, reserved: 0, moves: 2 },
+      { level_id: "stock-level:s-e3:s-1:p-2", on_hand: 14, reserved: 0, moves: 3 },
+    ]);
+  });
+});
+
+describe("a payment that arrives before its order", () => {
+  for (const [outcome, status, after] of [
+    ["authorized", "paid", { on_hand: 7, reserved: 0 }],
+    ["failed", "payment_failed", { on_hand: 10, reserved: 0 }],
+  ] as const) {
+    it(`is remembered, and applied when the order is placed: ${outcome} → ${status}`, async (t) => {
+      const store = await openStore(t);
+      const fn = createOrdersFunction(store);
+      const early = payment("p-e1", "p-o1", outcome === "failed");
+      await run(fn, early);
+      assert.equal(await order(store, "p-o1"), undefined);
+      assert.deepEqual(await level(store), { on_hand: 10, reserved: 0 }, "nothing to take stock from yet");
+
+      const order1 = placed("p-e2", "p-o1", [{ product_id: "p-1", quantity: 3, unit_price: 10 }]);
+      await run(fn, order1);
+      assert.equal((await order(store, "p-o1"))?.status, status);
+      assert.deepEqual(await level(store), after);
+      assert.deepEqual(await store.all("SELECT event_id FROM early_payments"), [], "applied once, then forgotten");
+
+      await run(fn, early, order1);
+      await run(fn, early);
+      assert.equal((await order(store, "p-o1"))?.status, status, "a replay changes nothing");
+      assert.deepEqual(await level(store), after);
+    });
+  }
+
+  it("applies several early outcomes in event-time order, as if they had come after the order", async (t) => {
+    const store = await openStore(t);
+    const fn = createOrdersFunction(store);
+    const failed = payment("q-e1", "q-o1", true);
+    const authorized = payment("q-e2", "q-o1");
+    await run(fn, authorized, failed); // delivered newest first
+    await run(fn, placed("q-e3", "q-o1", [{ product_id: "p-1", quantity: 2, unit_price: 10 }]));
+    assert.equal((await order(store, "q-o1"))?.status, "payment_failed", "the failure came first; the later authorization finds no reservation, as in order");
     assert.deepEqual(await level(store), { on_hand: 10, reserved: 0 });
   });
 });

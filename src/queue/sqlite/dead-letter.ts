@@ -2,6 +2,7 @@
 // next receive instead of being delivered, and redrive moves dead-lettered messages back
 // (StartMessageMoveTask). Either way the message keeps its id, body and attributes.
 import { ValidationError } from "../../errors/index.js";
+import { componentId, countDiscarded } from "../../monitor/index.js";
 import type { Redrivable } from "./message-table.js";
 import type { QueueState } from "./queue-catalog.js";
 import type { QueueTables } from "./queue-tables.js";
@@ -27,6 +28,7 @@ export function moveToDeadLetter(tables: QueueTables, source: QueueState, messag
   tables.messages.moveToDeadLetter(message.id, { queueId: target.id, sequence }, now, fifo, source.description.name);
   if (fifo && message.group_id !== null) tables.groups.joined(target.id, message.group_id, now);
   tables.announce(target.description.name);
+  countDiscarded(componentId.queue(source.description.name), "dead_lettered");
 }
 
 export function checkRedriveDestination(deadLetterQueue: QueueState, destination: QueueState): void {

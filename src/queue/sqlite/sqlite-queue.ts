@@ -4,6 +4,7 @@
 import { EventEmitter } from "node:events";
 import Database from "better-sqlite3";
 import { ConflictError } from "../../errors/index.js";
+import { componentId, countSentMessages, countWriteOutcomes } from "../../monitor/index.js";
 import { longPoll } from "../long-poll.js";
 import { messageBytes } from "../message-validation.js";
 import { applyAttributes, checkDeadLetterTarget, defaultAttributes, differingAttributes, validateQueueName } from "../queue-attributes.js";
@@ -155,13 +156,14 @@ export class SqliteQueue implements Queue {
     const state = this.catalog.get(name);
     checkBatchBytes(messages.reduce((bytes, message) => bytes + messageBytes(message), 0));
     const outcomes = this.write(() => sendMessages(this.tables, state, messages, this.now()));
+    countWriteOutcomes(componentId.queue(name), outcomes);
     if (outcomes.some((outcome) => "messageId" in outcome)) this.announce(name);
     return outcomes;
   }
 
   async receive(name: string, options: ReceiveOptions = {}): Promise<ReceivedMessage[]> {
     const resolved = resolveReceiveOptions(options, this.catalog.get(name).description.attributes);
-    return longPoll({
+    return countSentMessages(componentId.queue(name), longPoll({
       // the queue is looked up on each attempt: it may be deleted, or its attributes changed, mid-poll
       attempt: () => this.write(() => receiveMessages(this.tables, this.catalog.get(name), resolved, this.now())),
       waitMs: resolved.waitMs,
@@ -172,7 +174,7 @@ export class SqliteQueue implements Queue {
       },
       msUntilNextDue: () => this.msUntilNextDue(name),
       pollIntervalMs: this.pollIntervalMs,
-    });
+    }));
   }
 
   /** When the next delayed or in-flight message of the queue becomes receivable, so a long poll wakes then. */

@@ -4,6 +4,7 @@
 import { EventEmitter } from "node:events";
 import Database from "better-sqlite3";
 import { NotFoundError, ConflictError, ValidationError } from "../../errors/index.js";
+import { componentId, countSent, countWriteOutcomes, timeOperation } from "../../monitor/index.js";
 import { evenShards, ShardRouter } from "../routing.js";
 import { formatSequenceNumber, parseSequenceCounter, shardIdOf, shardIndexOf } from "../sequence.js";
 import type {
@@ -15,6 +16,7 @@ import type {
   StartingPosition,
   Stream,
   StreamDescription,
+  RecordBlock,
   StreamRecord,
 } from "../types.js";
 
@@ -44,6 +46,9 @@ interface ShardState {
   /** INSERT statements by number of rows */
   inserts: Map<number, Database.Statement>;
   readAfter: Database.Statement;
+  /** readBlock's query, prepared on first use */
+  readBlockAfter?: Database.Statement;
+  readCountersAfter?: Database.Statement;
 }
 
 interface StreamState {
@@ -213,8 +218,11 @@ export class SqliteStream implements Stream {
     if (records.length > MAX_PUT_RECORDS) {
       throw new ValidationError(`a put takes at most ${MAX_PUT_RECORDS} records, got ${records.length}`);
     }
+    const endOperation = timeOperation(componentId.stream(name), "append");
     const results = this.appendAll(state, records, options?.checkpoint);
+    endOperation();
     this.appended.emit(name);
+    countWriteOutcomes(componentId.stream(name), results);
     return results;
   }
 
@@ -291,6 +299,7 @@ export class SqliteStream implements Stream {
       data: row.data,
       approximateArrivalTimestamp: row.ts,
     }));
+    countSent(componentId.stream(name), records.length);
     const last = rows[rows.length - 1];
     const lastCounter = last?.seq ?? after;
     const next: StartingPosition = {
@@ -300,6 +309,55 @@ export class SqliteStream implements Stream {
     const caughtUp = lastCounter >= shard.lastCounter;
     const millisBehindLatest = caughtUp ? 0 : Math.max(0, Date.now() - (last?.ts ?? this.arrivalAfter(shard, after)));
     return { records, next, millisBehindLatest };
+  }
+
+  /**
+   * read() in bulk: one query per block in which SQLite concatenates the records, their keys and the
+   * per-record numbers (as text lists), so no JavaScript object is made per record (measured: about
+   * 1 µs of CPU a record, against 2.5–3 µs for read()). The aggregates see the rows in the order of
+   * the inner ORDER BY (a LIMIT subquery runs as a co-routine), so every list is in sequence order.
+   */
+  async readBlock(name: string, shardId: string, position: StartingPosition, limit: number): Promise<RecordBlock> {
+    const state = this.state(name);
+    const shard = this.shard(state, shardId);
+    const after = this.counterBefore(shard, position);
+    const rowLimit = Math.max(1, Math.min(limit, 10_000));
+    shard.readBlockAfter ??= this.db.prepare(
+      "SELECT count(*) AS n, min(seq) AS first, max(seq) AS last, group_concat(ts) AS ts, " +
+        "group_concat(length(CAST(data AS BLOB))) AS lengths, CAST(group_concat(data, '') AS BLOB) AS data, " +
+        "group_concat(length(CAST(pk AS BLOB))) AS key_lengths, CAST(group_concat(pk, '') AS BLOB) AS keys " +
+        `FROM (SELECT seq, pk, data, ts FROM ${shard.table} WHERE seq > ? ORDER BY seq LIMIT ?)`,
+    );
+    let row: { n: number; first: number | null; last: number | null; ts: string | null; lengths: string | null; data: Buffer | null; key_lengths: string | null; keys: Buffer | null };
+    try {
+      row = shard.readBlockAfter.get(after, rowLimit) as typeof row;
+    } catch (error) {
+      // A block over SQLite's largest value (1e9 bytes): the same records, one row each.
+      if ((error as { code?: string }).code !== "SQLITE_TOOBIG") throw error;
+      return blockOf(await this.read(name, shardId, position, limit), (counter) => formatSequenceNumber(shard.index, counter));
+    }
+    const count = row.n;
+    countSent(componentId.stream(name), count);
+    const lastCounter = row.last ?? after;
+    const caughtUp = lastCounter >= shard.lastCounter;
+    const arrivalTimestamps = integerList(row.ts, count);
+    // Counters are contiguous unless records were trimmed or an append rolled back: only then are they listed.
+    const contiguous = count === 0 || row.last! - row.first! + 1 === count;
+    shard.readCountersAfter ??= this.db.prepare(`SELECT group_concat(seq) AS seqs FROM (SELECT seq FROM ${shard.table} WHERE seq > ? ORDER BY seq LIMIT ?)`);
+    const sequenceCounters = contiguous ? new Float64Array(count) : integerList((shard.readCountersAfter.get(after, count) as { seqs: string | null }).seqs, count);
+    if (contiguous) for (let k = 0; k < count; k++) sequenceCounters[k] = row.first! + k;
+    return {
+      count,
+      data: row.data ?? Buffer.alloc(0),
+      dataEnds: runningTotals(integerList(row.lengths, count)),
+      partitionKeys: row.keys ?? Buffer.alloc(0),
+      partitionKeyEnds: runningTotals(integerList(row.key_lengths, count)),
+      arrivalTimestamps,
+      sequenceCounters,
+      sequenceNumberOf: (counter) => formatSequenceNumber(shard.index, counter),
+      next: { type: "AFTER_SEQUENCE_NUMBER", sequenceNumber: formatSequenceNumber(shard.index, lastCounter) },
+      millisBehindLatest: caughtUp ? 0 : Math.max(0, Date.now() - (arrivalTimestamps[count - 1] ?? this.arrivalAfter(shard, after))),
+    };
   }
 
   /** The counter a read starts after. */
@@ -391,6 +449,51 @@ export class SqliteStream implements Stream {
     this.appended.removeAllListeners();
     if (this.db.open) this.db.close();
   }
+}
+
+/** A comma-separated list of integers (group_concat's output) as numbers, without a string per number. */
+function integerList(text: string | null, count: number): Float64Array {
+  const values = new Float64Array(count);
+  if (text === null) return values;
+  let k = 0;
+  let value = 0;
+  let negative = false;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code === 44) {
+      values[k++] = negative ? -value : value;
+      value = 0;
+      negative = false;
+    } else if (code === 45) negative = true;
+    else value = value * 10 + (code - 48);
+  }
+  values[k] = negative ? -value : value;
+  return values;
+}
+
+function runningTotals(lengths: Float64Array): Uint32Array {
+  const ends = new Uint32Array(lengths.length);
+  let total = 0;
+  for (let k = 0; k < lengths.length; k++) ends[k] = total += lengths[k]!;
+  return ends;
+}
+
+/** A read's records as a block: the slow path of readBlock, for blocks too large for one SQLite value. */
+function blockOf(read: ReadResult, sequenceNumberOf: (counter: number) => string): RecordBlock {
+  const { records } = read;
+  const keys = records.map((record) => Buffer.from(record.partitionKey, "utf8"));
+  return {
+    count: records.length,
+    data: Buffer.concat(records.map((record) => record.data)),
+    dataEnds: runningTotals(Float64Array.from(records, (record) => record.data.byteLength)),
+    partitionKeys: Buffer.concat(keys),
+    partitionKeyEnds: runningTotals(Float64Array.from(keys, (key) => key.byteLength)),
+    arrivalTimestamps: Float64Array.from(records, (record) => record.approximateArrivalTimestamp),
+    sequenceCounters: Float64Array.from(records, (record) => parseSequenceCounter(record.sequenceNumber) ?? 0),
+    sequenceNumberOf,
+    next: read.next,
+    millisBehindLatest: read.millisBehindLatest,
+  };
 }
 
 function validateRetention(hours: number): void {

@@ -1,0 +1,124 @@
+// A shard's batch staged from blocks (Stream.readBlock) holds exactly what it holds when staged record by
+// record: the same lines for DuckDB, the same records refused before DuckDB, the same sequence numbers,
+// partition keys and arrival times for names and error lines, however a flush splits a block.
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import Database from "better-sqlite3";
+import { tempDir } from "../test-support/temp-dir.js";
+import { SqliteStream, type StartingPosition } from "../stream/index.js";
+import { ShardBatch } from "./shard-batch.js";
+
+const SHARD = "shardId-000000000000";
+
+/** Records that each take a different path through the checks. */
+const TRICKY: Buffer[] = [
+  Buffer.from('{"event_id":"a","type":"page_view"}'),
+  Buffer.from([0x7b, 0xff, 0xfe, 0x7d]), // not UTF-8
+  // Valid UTF-8 only when joined: a character cut in two across two records.
+  Buffer.from([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xe2, 0x82]),
+  Buffer.from([0xac, 0x22, 0x7d]),
+  Buffer.from('{\n  "event_id": "pretty",\n  "type": "page_view"\n}'), // JSON over lines: re-encoded on one
+  Buffer.from("not json\nover two lines"), // refused
+  Buffer.from('{"event_id":"café ☕","type":"page_view"}'),
+  Buffer.from('{"event_id":"sep\u001f","type":"page_view"}'), // a raw control character: not JSON
+  Buffer.alloc(0), // empty
+  Buffer.from('{"event_id":"last","type":"page_view"}'),
+];
+
+async function streamOf(records: readonly Buffer[], path = ":memory:"): Promise<SqliteStream> {
+  const stream = new SqliteStream({ path });
+  await stream.createStream("s", { shardCount: 1 });
+  const results = await stream.putRecords("s", records.map((data, i) => ({ partitionKey: `key-${i}-é`, data })));
+  assert.ok(results.every((result) => "sequenceNumber" in result));
+  return stream;
+}
+
+/** Every record of the shard, staged record by record or in blocks of `blockSize`, in batches of at most `maxBytes`. */
+async function stage(stream: SqliteStream, how: "records" | "blocks", blockSize: number, maxBytes: number): Promise<ShardBatch[]> {
+  const batches = [new ShardBatch("s", SHARD, "json")];
+  let position: StartingPosition = { type: "TRIM_HORIZON" };
+  for (;;) {
+    if (how === "records") {
+      const read = await stream.read("s", SHARD, position, blockSize);
+      for (const record of read.records) {
+        batches.at(-1)!.add(record, 0);
+        if (batches.at(-1)!.bytes >= maxBytes) batches.push(new ShardBatch("s", SHARD, "json"));
+      }
+      position = read.next;
+      if (read.records.length < blockSize) break;
+    } else {
+      const block = await stream.readBlock("s", SHARD, position, blockSize);
+      for (let from = 0; from < block.count; ) {
+        from = batches.at(-1)!.addBlock(block, from, 0, maxBytes);
+        if (batches.at(-1)!.bytes >= maxBytes) batches.push(new ShardBatch("s", SHARD, "json"));
+      }
+      position = block.next;
+      if (block.count < blockSize) break;
+    }
+  }
+  return batches.filter((batch) => !batch.isEmpty);
+}
+
+/** What a batch hands on: its lines, refused records and every record's origin. */
+function contents(batch: ShardBatch) {
+  return {
+    lines: batch.lines.bytes().toString("latin1"),
+    refused: batch.refused,
+    origins: Array.from({ length: batch.recordCount }, (_, index) => {
+      const { data, ...origin } = batch.origin(index, "d");
+      return { ...origin, data: Buffer.from(data).toString("hex") };
+    }),
+    range: batch.range,
+  };
+}
+
+describe("ShardBatch", () => {
+  it("stages blocks exactly as it stages records one by one, refusals included", async (t) => {
+    const stream = await streamOf(TRICKY);
+    t.after(() => stream.close());
+    const [byRecord] = await stage(stream, "records", 1000, Infinity);
+    const [byBlock] = await stage(stream, "blocks", 1000, Infinity);
+    assert.deepEqual(contents(byBlock!), contents(byRecord!));
+    assert.deepEqual(
+      byBlock!.refused.map((refused) => [refused.index, refused.message.split(":")[0]]),
+      [
+        [1, "record is not valid UTF-8"],
+        [2, "record is not valid UTF-8"],
+        [3, "record is not valid UTF-8"],
+        [5, "record is not JSON"],
+        [7, "record is not JSON"],
+        [8, "record is empty"],
+      ],
+    );
+    assert.match(byBlock!.lines.bytes().toString("utf8"), /\{"i":4,"t":\d+,"r":\{"event_id":"pretty","type":"page_view"\}\}\n/);
+    assert.equal(byBlock!.origin(6, "d").partitionKey, "key-6-é");
+  });
+
+  it("splits a block between batches where the buffer fills, losing and repeating nothing", async (t) => {
+    const records = Array.from({ length: 50 }, (_, i) => Buffer.from(JSON.stringify({ event_id: `e${i}`, type: "page_view", pad: "x".repeat(i) })));
+    const stream = await streamOf(records);
+    t.after(() => stream.close());
+    const byRecord = await stage(stream, "records", 7, 400);
+    const byBlock = await stage(stream, "blocks", 7, 400);
+    assert.ok(byBlock.length > 3, `expected several batches, got ${byBlock.length}`);
+    assert.deepEqual(byBlock.map(contents), byRecord.map(contents));
+    assert.equal(byBlock[1]!.lastIndexAtOrBelow(byBlock[1]!.range.firstSequenceNumber), 0);
+    assert.equal(byBlock[1]!.lastIndexAtOrBelow(byBlock[0]!.range.lastSequenceNumber), -1);
+  });
+
+  it("keeps each record's own sequence number where the shard's counters have gaps", async (t) => {
+    const path = join(tempDir(t, "shopstream-shard-batch-"), "stream.db");
+    const records = Array.from({ length: 12 }, (_, i) => Buffer.from(JSON.stringify({ event_id: `e${i}`, type: "page_view" })));
+    const stream = await streamOf(records, path);
+    t.after(() => stream.close());
+    const db = new Database(path);
+    const [{ name }] = db.prepare("SELECT name FROM sqlite_master WHERE name LIKE 'log_%'").all() as [{ name: string }];
+    db.prepare(`DELETE FROM ${name} WHERE seq IN (3, 4, 9)`).run();
+    db.close();
+    const [byRecord] = await stage(stream, "records", 5, Infinity);
+    const [byBlock] = await stage(stream, "blocks", 5, Infinity);
+    assert.equal(byBlock!.recordCount, 9);
+    assert.deepEqual(contents(byBlock!), contents(byRecord!));
+  });
+});
