@@ -6,7 +6,7 @@ import { existsSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { exposureWarning } from "../src/server/index.js";
-import { runCli, startUp } from "../src/test-support/cli.js";
+import { runCli, runCliAsync, startUp } from "../src/test-support/cli.js";
 import { startTestServer, type TestServer } from "../src/test-support/server.js";
 import { tempDir } from "../src/test-support/temp-dir.js";
 
@@ -137,6 +137,50 @@ describe("API keys", () => {
     const scope = join(dir, "scope.yaml");
     writeFileSync(scope, config("0123456789abcdefXYZ", "[root]"));
     assert.match(runCli(["validate", scope]).stderr, /server\.auth\.apiKeys\.0\.scopes/);
+  });
+});
+
+describe("the CLI's clients of a server with API keys", () => {
+  // No key in the tests' own environment: each run says which key it sends.
+  const noEnvKey = { SHOPSTREAM_API_KEY: "" };
+  const oneLineWithoutStack = (stderr: string) => {
+    assert.equal(stderr.trimEnd().split("\n").length, 1, stderr);
+    assert.doesNotMatch(stderr, /\n\s+at /);
+  };
+
+  it("top --once sends --api-key (or $SHOPSTREAM_API_KEY), and says in one line when the server refuses it", async (t) => {
+    const server = await startTestServer(t, { yaml: AUTH_YAML });
+    const ok = await runCliAsync(["top", "--once", "--url", server.url, "--api-key", READ_KEY], { env: noEnvKey });
+    assert.equal(ok.status, 0, ok.stderr);
+    assert.match(ok.stdout, /function:orders/);
+    const fromEnv = await runCliAsync(["top", "--once", "--url", server.url], { env: { SHOPSTREAM_API_KEY: READ_KEY } });
+    assert.equal(fromEnv.status, 0, fromEnv.stderr);
+
+    const anonymous = await runCliAsync(["top", "--once", "--url", server.url], { env: noEnvKey });
+    assert.equal(anonymous.status, 1);
+    assert.match(anonymous.stderr, /^shopstream: http:\/\/.*\/v1\/(pipeline|alarms) answered 401: GET .* needs an API key with read scope.*--api-key or SHOPSTREAM_API_KEY/);
+    oneLineWithoutStack(anonymous.stderr);
+    const wrongScope = await runCliAsync(["top", "--once", "--url", server.url, "--api-key", INGEST_KEY], { env: noEnvKey });
+    assert.equal(wrongScope.status, 1);
+    assert.match(wrongScope.stderr, /answered 403: the API key producer lacks read scope/);
+    oneLineWithoutStack(wrongScope.stderr);
+  });
+
+  it("simulate --target and dispatch send --api-key to ingest, and stop at a refused key with one line", async (t) => {
+    const server = await startTestServer(t, { yaml: AUTH_YAML });
+    const sent = await runCliAsync(["simulate", "--target", server.url, "--api-key", INGEST_KEY, "--count", "20", "--rate", "200"], { env: noEnvKey });
+    assert.equal(sent.status, 0, sent.stderr);
+    assert.match(sent.stdout, /sent 20 events .*: 20 accepted, 0 rejected/);
+
+    const refused = await runCliAsync(["simulate", "--target", server.url, "--count", "20", "--rate", "200"], { env: { SHOPSTREAM_API_KEY: READ_KEY } });
+    assert.equal(refused.status, 1);
+    assert.match(refused.stderr, /^shopstream: http:\/\/.*\/v1\/events answered 403: the API key dashboard lacks ingest scope/);
+    oneLineWithoutStack(refused.stderr);
+
+    const dispatch = await runCliAsync(["dispatch", "--data-dir", server.dataDir, "--target", server.url], { env: noEnvKey });
+    assert.equal(dispatch.status, 1);
+    assert.match(dispatch.stderr, /^shopstream: POST http:\/\/.*\/v1\/events answered 401: .*ingest scope.*--api-key or SHOPSTREAM_API_KEY/);
+    oneLineWithoutStack(dispatch.stderr);
   });
 });
 

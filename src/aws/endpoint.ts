@@ -155,10 +155,11 @@ export async function registerAwsEndpoint(app: FastifyInstance, options: AwsEndp
     }
     const requestId = randomUUID();
     reply.code(aws.httpStatus).header("x-amzn-RequestId", requestId).header("x-amzn-ErrorType", aws.code);
+    for (const [name, value] of Object.entries(aws.headers)) reply.header(name, value);
     if (answering.protocol === "query") {
       return reply.header("content-type", CONTENT_TYPES.xml).send(queryErrorXml(aws, answering.service?.query?.xmlNamespace ?? "", requestId));
     }
-    const body = { __type: aws.code, message: aws.message };
+    const body = { ...aws.members, __type: aws.code, message: aws.message };
     if (answering.protocol === "cbor") return reply.header("content-type", CONTENT_TYPES.cbor).send(encodeCbor(body));
     const json = answering.protocol === "rest" ? "application/json" : answering.service?.json?.version === "1.0" ? CONTENT_TYPES.json10 : CONTENT_TYPES.json11;
     return reply.header("content-type", json).send(encodeJson(body));

@@ -1,16 +1,32 @@
-// AWS errors: a code (the `__type` clients switch on), an HTTP status and a message. Every failure of an AWS
-// request ends up as one of these, in one place (toAwsError), so the SDKs' retry logic sees AWS's codes:
-// throttling codes are retried with backoff, 5xx are retried, other 4xx are not.
+// AWS errors: a code (the `__type` clients switch on), an HTTP status and a message, plus what a service adds
+// to its error answers (body members such as Athena's AthenaErrorCode, headers such as SQS's
+// x-amzn-query-error). Every failure of an AWS request ends up as one of these, in one place (toAwsError), so
+// the SDKs' retry logic sees AWS's codes: throttling codes are retried with backoff, 5xx are retried, other
+// 4xx are not.
 import { ConfigError, ConflictError, NotFoundError, PayloadTooLargeError, ThrottledError, ValidationError } from "../errors/index.js";
 
+/** What a service's error answer carries besides `__type` and `message`. */
+export interface AwsErrorExtras {
+  /** members of the JSON (or CBOR) error body, e.g. `{ AthenaErrorCode: "INVALID_INPUT" }`; never `__type` or `message` */
+  members?: Readonly<Record<string, unknown>>;
+  /** response headers, in every protocol, e.g. `{ "x-amzn-query-error": "AWS.SimpleQueueService.NonExistentQueue;Sender" }` */
+  headers?: Readonly<Record<string, string>>;
+}
+
 export class AwsError extends Error {
+  readonly members: Readonly<Record<string, unknown>>;
+  readonly headers: Readonly<Record<string, string>>;
+
   constructor(
     readonly code: string,
     message: string,
     readonly httpStatus = 400,
+    extras: AwsErrorExtras = {},
   ) {
     super(message);
     this.name = "AwsError";
+    this.members = extras.members ?? {};
+    this.headers = extras.headers ?? {};
   }
 }
 
@@ -33,6 +49,9 @@ export const DEFAULT_ERROR_CODES: AwsErrorCodes = {
   throttled: "ThrottlingException",
   throttledStatus: 400,
 };
+
+/** Whose fault an error is, as the query protocol's `<Type>` and SQS's x-amzn-query-error spell it. */
+export const faultOf = (httpStatus: number): "Sender" | "Receiver" => (httpStatus >= 500 ? "Receiver" : "Sender");
 
 export const internalFailure = () => new AwsError("InternalFailure", "internal failure; see the server log", 500);
 

@@ -3,7 +3,7 @@
 // them), and the query protocol's XML answers. Requests are decoded to plain objects; answers are encoded
 // from plain objects whose blobs are Uint8Array and whose timestamps are Date.
 import { Encoder, Tag } from "cbor-x";
-import { AwsError } from "./errors.js";
+import { AwsError, faultOf } from "./errors.js";
 import type { WireProtocol } from "./service.js";
 
 const cbor = new Encoder({ useRecords: false, mapsAsObjects: true, tagUint8Array: false });
@@ -107,9 +107,8 @@ export function queryResponseXml(action: string, xmlNamespace: string, output: o
 }
 
 export function queryErrorXml(error: AwsError, xmlNamespace: string, requestId: string): string {
-  const type = error.httpStatus >= 500 ? "Receiver" : "Sender";
   return (
-    `<?xml version="1.0"?><ErrorResponse xmlns="${xmlNamespace}"><Error><Type>${type}</Type><Code>${escapeXml(error.code)}</Code>` +
+    `<?xml version="1.0"?><ErrorResponse xmlns="${xmlNamespace}"><Error><Type>${faultOf(error.httpStatus)}</Type><Code>${escapeXml(error.code)}</Code>` +
     `<Message>${escapeXml(error.message)}</Message><Detail/></Error><RequestId>${requestId}</RequestId></ErrorResponse>`
   );
 }

@@ -6,11 +6,12 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { Command } from "commander";
 import { loadPipelineConfig } from "../config/index.js";
-import { NotFoundError } from "../errors/index.js";
+import { NotFoundError, UnauthorizedError } from "../errors/index.js";
 import { componentLogger } from "../monitor/index.js";
 import { httpEventSink, TruckDispatcher } from "../planning/index.js";
 import { SqliteQueue } from "../queue/index.js";
 import { generateCatalog } from "../simulator/index.js";
+import { apiKeyHeaders, apiKeyOption } from "./api-key-option.js";
 import { action, parseIntegerOption, parseNumberOption } from "./errors.js";
 
 interface DispatchOptions {
@@ -22,6 +23,7 @@ interface DispatchOptions {
   driveSpeedKmh?: number;
   truckCapacity?: number;
   trucksPerDepot?: number;
+  apiKey?: string;
 }
 
 export function registerDispatch(program: Command): void {
@@ -30,6 +32,7 @@ export function registerDispatch(program: Command): void {
     .description("consume the replenishment queue: send trucks, simulate the drives, and emit truck and delivery events to --target")
     .option("--data-dir <dir>", "the data directory whose queue.db holds the replenishment queue", "./.shopstream")
     .option("--target <url>", "the pipeline whose POST /v1/events receives the events", "http://127.0.0.1:4566")
+    .addOption(apiKeyOption("ingest"))
     .option("--config <file>", "pipeline config (YAML) whose simulator.catalogSeed names the stores and depots and whose dispatch section applies; default the built-in one")
     .option("--queue <name>", "the queue to consume (default planning.queue)")
     .option("--speed <factor>", "shop time per real time while trucks drive (the simulator's speed)", parseNumberOption("--speed", 0.001, 1_000_000), 1)
@@ -43,11 +46,19 @@ export function registerDispatch(program: Command): void {
         const config = loadPipelineConfig(options.config);
         const queueName = options.queue ?? config.planning.queue;
         const log = componentLogger("dispatch");
+        const sink = httpEventSink(options.target, { headers: apiKeyHeaders(options.apiKey) });
+        // A refused key fails now rather than at the first truck: an empty batch gets past the key check
+        // only with a key ingest accepts (and is then refused as empty).
+        await sink.ingest([]).catch((error: unknown) => {
+          if (error instanceof UnauthorizedError) throw error;
+        });
+        let refused: UnauthorizedError | undefined;
+        let stopWaiting = () => {};
         const queue = new SqliteQueue({ path: queuePath });
         const dispatcher = new TruckDispatcher({
           queue,
           queueName,
-          sink: httpEventSink(options.target),
+          sink,
           catalog: generateCatalog(config.simulator.catalogSeed),
           speedFactor: options.speed,
           driveSpeedKmh: options.driveSpeedKmh ?? config.dispatch.driveSpeedKmh,
@@ -56,16 +67,26 @@ export function registerDispatch(program: Command): void {
           receiveWaitSec: config.dispatch.receiveWaitSec,
           maxInflightMessages: config.dispatch.maxInflightMessages,
           onDelivered: (storeId, productId, quantity) => log.info({ storeId, productId, quantity }, "delivered"),
-          onError: (error, message) => log.warn({ err: error, messageId: message?.messageId }, "dispatch failed; the message stays in the queue"),
+          onError: (error, message) => {
+            // A key refused later (rotated on the server) stops the command: every retry would be refused too.
+            if (error instanceof UnauthorizedError) {
+              refused ??= error;
+              stopWaiting();
+              return;
+            }
+            log.warn({ err: error, messageId: message?.messageId }, "dispatch failed; the message stays in the queue");
+          },
         });
         await dispatcher.start();
         log.info({ queue: queueName, target: options.target }, "dispatching");
         await new Promise<void>((resolve) => {
+          stopWaiting = resolve;
           process.once("SIGINT", resolve);
           process.once("SIGTERM", resolve);
         });
         await dispatcher.stop();
         await queue.close();
+        if (refused) throw refused;
       }),
     );
 }

@@ -1,7 +1,8 @@
 // How the CLI reports failure: one clear line on stderr and an exit code, never a stack trace for the
 // user's mistakes (set SHOPSTREAM_DEBUG=1 to see stacks of unexpected errors).
 import { InvalidArgumentError } from "commander";
-import { ShopstreamError } from "../errors/index.js";
+import { ShopstreamError, UnauthorizedError } from "../errors/index.js";
+import { API_KEY_ENV } from "./api-key-option.js";
 
 export class UsageError extends Error {
   constructor(message: string) {
@@ -14,6 +15,11 @@ export function reportCliError(error: unknown): number {
   if (error instanceof UsageError) {
     process.stderr.write(`shopstream: ${error.message}\n`);
     return 2;
+  }
+  if (error instanceof UnauthorizedError) {
+    const hint = error.httpStatus === 403 ? "use a key with that scope" : `pass a valid key with --api-key or ${API_KEY_ENV}`;
+    process.stderr.write(`shopstream: ${error.message} (${hint})\n`);
+    return 1;
   }
   if (error instanceof ShopstreamError) {
     process.stderr.write(`shopstream: ${error.message}\n`);

@@ -52,14 +52,8 @@ export function registerPlan(program: Command): void {
         try {
           // The data dir of `up` has core's tables; the reorder policy adds columns to its inventory.
           await migrate(store, [...planningMigrations, ...reorderPolicyMigrations]);
-          const planning = new StorePlanning({
-            analytics,
-            queue,
-            store,
-            planning: config.planning,
-            inventory: config.inventory,
-            onError: (error) => process.stderr.write(`the reorder levels were not refreshed: ${error instanceof Error ? error.message : String(error)}\n`),
-          });
+          const onError = (error: unknown) => process.stderr.write(`the reorder levels were not refreshed: ${error instanceof Error ? error.message : String(error)}\n`);
+          const planning = StorePlanning.fromConfig(config, { analytics, queue, store, onError });
           const report = await planning.run({
             ...(options.queue !== undefined && { queueName: options.queue }),
             ...(options.store !== undefined && { storeId: options.store }),

@@ -14,6 +14,7 @@ import {
   writeEventsNdjson,
   type TrafficGenerator,
 } from "../simulator/index.js";
+import { apiKeyHeaders, apiKeyOption } from "./api-key-option.js";
 import { UsageError, action, parseIntegerOption, parseNumberOption } from "./errors.js";
 
 /** Options as commander hands them over, already converted by the option parsers. */
@@ -31,6 +32,8 @@ export interface SimulateCliOptions {
   start?: number | "now";
   /** --snapshot-interval, in ms */
   snapshotInterval?: number;
+  /** --api-key or $SHOPSTREAM_API_KEY */
+  apiKey?: string;
 }
 
 const DEFAULT_FILE_COUNT = 10_000;
@@ -54,6 +57,7 @@ export function registerSimulate(program: Command): void {
       .option("--count <n>", `number of events (file mode default ${DEFAULT_FILE_COUNT}; live mode: stop after this many)`, parseIntegerOption("--count", 1, 1_000_000_000))
       .option("--output <file.ndjson>", "write events to this file, one JSON object per line")
       .option("--target <url>", "send events to this shopstream server, e.g. http://127.0.0.1:4566")
+      .addOption(apiKeyOption("ingest"))
       .option("--rate <events/s>", `live mode: events per second (default ${DEFAULT_LIVE_RATE_PER_SEC})`, parseNumberOption("--rate", 0.01, 1_000_000))
       .option("--duration <time>", "live mode: how long to send, e.g. 30s, 5m, 1h or 1500ms (default: until Ctrl-C)", parseDurationOption)
       .option("--speed <x>", `live mode: shop time per real time (default ${DEFAULT_LIVE_SPEED})`, parseNumberOption("--speed", 0.001, 100_000))
@@ -103,6 +107,7 @@ type Plan =
       startMs: number;
       snapshotIntervalMs?: number;
       target: string;
+      apiKey?: string;
       ratePerSec: number;
       speed: number;
       durationMs?: number;
@@ -148,6 +153,7 @@ export function planSimulation(options: SimulateCliOptions): Plan {
     ratePerSec: options.rate ?? DEFAULT_LIVE_RATE_PER_SEC,
     speed: options.speed ?? DEFAULT_LIVE_SPEED,
   };
+  if (options.apiKey !== undefined) plan.apiKey = options.apiKey;
   if (options.duration !== undefined) plan.durationMs = options.duration;
   if (options.count !== undefined) plan.count = options.count;
   return plan;
@@ -191,7 +197,7 @@ async function writeFile(plan: Extract<Plan, { mode: "file" }>, print: Print): P
 
 async function sendLive(plan: Extract<Plan, { mode: "live" }>, print: Print): Promise<void> {
   const generator = buildGenerator(plan);
-  const sink = httpSink(plan.target);
+  const sink = httpSink(plan.target, { headers: apiKeyHeaders(plan.apiKey) });
   const tally = new EventTally();
   const controller = new AbortController();
   const stop = () => {

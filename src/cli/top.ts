@@ -2,17 +2,16 @@
 // and errors per component, consumer lag, queues, lake freshness and alarm states. `--once` prints one frame.
 import type { Command } from "commander";
 import { formatResult } from "../analytics/index.js";
-import type { PipelineHealth } from "../server/pipeline-routes.js";
+import { answerMessage, keyRefusal, UnauthorizedError } from "../errors/index.js";
+import type { AlarmList, PipelineHealth } from "../server/pipeline-routes.js";
+import { apiKeyHeaders, apiKeyOption } from "./api-key-option.js";
 import { action, parseIntegerOption, UsageError } from "./errors.js";
 
 interface TopOptions {
   url: string;
   interval: number;
   once?: boolean;
-}
-
-interface AlarmsResponse {
-  alarms: Array<{ name: string; state: string; stateUpdatedAt: string }>;
+  apiKey?: string;
 }
 
 const CLEAR_SCREEN = "\x1b[2J\x1b[H";
@@ -24,19 +23,22 @@ export function registerTop(program: Command): void {
     .option("--url <url>", "the server of `shopstream up`", "http://127.0.0.1:4566")
     .option("--interval <seconds>", "seconds between refreshes", parseIntegerOption("--interval", 1, 3600), 2)
     .option("--once", "print one frame and exit")
+    .addOption(apiKeyOption("read"))
     .action(
       action(async (options: TopOptions) => {
         const base = options.url.replace(/\/+$/, "");
         if (!/^https?:\/\//.test(base)) throw new UsageError(`--url: expected an http:// or https:// URL, got ${options.url}`);
         if (options.once) {
-          process.stdout.write(await frame(base));
+          process.stdout.write(await frame(base, options.apiKey));
           return;
         }
         for (;;) {
           let text: string;
           try {
-            text = await frame(base);
+            text = await frame(base, options.apiKey);
           } catch (error) {
+            // A refused key stays refused: stop with it rather than retry.
+            if (error instanceof UnauthorizedError) throw error;
             text = `shopstream top: ${(error as Error).message} (retrying every ${options.interval} s; Ctrl-C to quit)\n`;
           }
           process.stdout.write(CLEAR_SCREEN + text);
@@ -46,21 +48,24 @@ export function registerTop(program: Command): void {
     );
 }
 
-async function getJson<T>(url: string): Promise<T> {
+async function getJson<T>(url: string, apiKey: string | undefined): Promise<T> {
   let response: Response;
   try {
-    response = await fetch(url, { signal: AbortSignal.timeout(5_000) });
+    response = await fetch(url, { headers: apiKeyHeaders(apiKey), signal: AbortSignal.timeout(5_000) });
   } catch (error) {
     const cause = (error as Error).cause as { code?: string; message?: string } | undefined;
     throw new Error(`cannot reach ${new URL(url).origin} (${cause?.code ?? cause?.message ?? (error as Error).message}): is \`shopstream up\` running there?`);
   }
-  if (!response.ok) throw new Error(`${url} answered HTTP ${response.status}`);
+  if (!response.ok) {
+    const text = await response.text();
+    throw keyRefusal(response.status, url, text) ?? new Error(`${url} answered HTTP ${response.status}: ${answerMessage(text)}`);
+  }
   return (await response.json()) as T;
 }
 
 /** One screen: the pipeline's figures as tables. */
-export async function frame(base: string): Promise<string> {
-  const [health, alarms] = await Promise.all([getJson<PipelineHealth>(`${base}/v1/pipeline`), getJson<AlarmsResponse>(`${base}/v1/alarms`)]);
+export async function frame(base: string, apiKey?: string): Promise<string> {
+  const [health, alarms] = await Promise.all([getJson<PipelineHealth>(`${base}/v1/pipeline`, apiKey), getJson<AlarmList>(`${base}/v1/alarms`, apiKey)]);
   const sections = [
     `shopstream top · ${base} · ${health.at}` +
       ` · alarms: ${health.alarms.ALARM} ALARM, ${health.alarms.OK} OK, ${health.alarms.INSUFFICIENT_DATA} INSUFFICIENT_DATA`,

@@ -56,11 +56,35 @@ export class UnavailableError extends ShopstreamError {
   }
 }
 
+/** A server refused the request's API key: 401 (none, or not a valid one) or 403 (a key without the scope). */
+export class UnauthorizedError extends ShopstreamError {
+  constructor(message: string, httpStatus: 401 | 403 = 401) {
+    super(httpStatus === 401 ? "unauthorized" : "forbidden", httpStatus, message);
+  }
+}
+
 /** A pipeline config problem, located in its file. */
 export class ConfigError extends ShopstreamError {
   constructor(message: string) {
     super("config_error", 400, message);
   }
+}
+
+/** The message of an HTTP API error body (`{"error": {"code", "message"}}`), or the start of any other body. */
+export function answerMessage(body: string): string {
+  try {
+    const value = JSON.parse(body) as { error?: { message?: unknown } } | null;
+    if (typeof value?.error?.message === "string") return value.error.message;
+  } catch {
+    // not JSON: show the start of the body
+  }
+  return body.slice(0, 200) || "(empty body)";
+}
+
+/** An HTTP client's view of a refused API key: UnauthorizedError for a 401 or 403 answer, else undefined. */
+export function keyRefusal(status: number, url: string, body: string): UnauthorizedError | undefined {
+  if (status !== 401 && status !== 403) return undefined;
+  return new UnauthorizedError(`${url} answered ${status}: ${answerMessage(body)}`, status);
 }
 
 export function errorMessage(error: unknown): string {

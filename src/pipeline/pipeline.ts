@@ -197,14 +197,8 @@ export class Pipeline {
       },
     });
     const planningLog = componentLogger("planning");
-    const planning = new StorePlanning({
-      analytics,
-      queue,
-      store,
-      planning: config.planning,
-      inventory: config.inventory,
-      onError: (error) => planningLog.warn({ err: error }, "reorder level refresh failed"),
-    });
+    const onPlanningError = (error: unknown) => planningLog.warn({ err: error }, "reorder level refresh failed");
+    const planning = StorePlanning.fromConfig(config, { analytics, queue, store, onError: onPlanningError });
     const pipeline = new Pipeline(config, paths, stream, queue, store, ingest, functions, lakes, compactor, analytics, queries, dispatcher, deliveries, releaseLock, alarms, planning, lakeStore);
     pipeline.topology = topology;
     pipeline.leaseFence = leaseFence;

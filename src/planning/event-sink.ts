@@ -1,6 +1,7 @@
 // Where the dispatcher's events go: the pipeline's ingest in process (IngestService satisfies this), or a
 // running pipeline's POST /v1/events over HTTP. Either way an event counts only once its append is durable.
 import type { IngestResult } from "../ingest/index.js";
+import { keyRefusal } from "../errors/index.js";
 
 export interface EventSink {
   ingest(items: { ok: true; value: unknown }[]): Promise<IngestResult>;
@@ -21,7 +22,10 @@ export async function appendDurably(sink: EventSink, events: readonly object[]):
   }
 }
 
-/** POSTs events as a JSON array to `<target>/v1/events`; ingest's 429 (backpressure) and 5xx throw. */
+/**
+ * POSTs events as a JSON array to `<target>/v1/events` with `headers` (e.g. x-api-key); ingest's 429
+ * (backpressure) and 5xx throw EventsNotAcceptedError, a refused key UnauthorizedError.
+ */
 export function httpEventSink(target: string, options: { headers?: Record<string, string> } = {}): EventSink {
   const url = new URL("/v1/events", target).toString();
   return {
@@ -32,7 +36,8 @@ export function httpEventSink(target: string, options: { headers?: Record<string
         body: JSON.stringify(items.map((item) => item.value)),
       });
       if (response.status !== 200 && response.status !== 400) {
-        throw new EventsNotAcceptedError(`POST ${url} answered ${response.status}: ${(await response.text()).slice(0, 200)}`);
+        const text = await response.text();
+        throw keyRefusal(response.status, `POST ${url}`, text) ?? new EventsNotAcceptedError(`POST ${url} answered ${response.status}: ${text.slice(0, 200)}`);
       }
       return (await response.json()) as IngestResult;
     },

@@ -31,6 +31,7 @@ export { DEFAULT_REORDER_POLICY, derivedLevelsStatement, reorderPolicyOf, type R
 export { ReorderLevelRefresher, type LevelsRefresh } from "./reorder-levels.js";
 export { applyBackorderConfig } from "./backorders.js";
 export { StorePlanning, type PlanningRunOverrides, type PlanningRunReport, type StorePlanningOptions } from "./store-planning.js";
+export { parsePlanningOptions, PLANNING_RUN_OPTIONS } from "./run-options.js";
 export type { FleetHappening, FleetState, FleetTotals, TruckState } from "./fleet-state.js";
 export { inventoryGrid, lowStock, type InventoryCell, type InventoryGrid, type LowStockItem } from "./inventory-view.js";
 export { registerPlanningRoutes, type PlanningRoutesOptions } from "./routes.js";

@@ -41,6 +41,11 @@ export class StorePlanning {
   readonly levels: ReorderLevelRefresher;
   private timer: NodeJS.Timeout | undefined;
 
+  /** Store planning with a pipeline config's `planning` and `inventory` sections, as `up` and `shopstream plan` run it. */
+  static fromConfig(config: { planning: PlanningConfig; inventory: InventoryConfig }, backends: Omit<StorePlanningOptions, "planning" | "inventory">): StorePlanning {
+    return new StorePlanning({ ...backends, planning: config.planning, inventory: config.inventory });
+  }
+
   constructor(private readonly options: StorePlanningOptions) {
     this.planning = options.planning ?? DEFAULT_PLANNING_CONFIG;
     this.inventory = options.inventory ?? DEFAULT_INVENTORY_CONFIG;

@@ -16,6 +16,9 @@ interface StoredKey {
   scopes: ReadonlySet<ApiKeyScope>;
 }
 
+/** The header an API key is sent in (the CLI's clients send it there). */
+export const API_KEY_HEADER = "x-api-key";
+
 /** The live feed's query parameter: EventSource cannot send headers. Accepted on GET /v1/live only. */
 export const LIVE_KEY_PARAM = "api_key";
 
@@ -34,7 +37,7 @@ export function requiredScope(method: string, path: string, options: { protectMe
 
 /** The key a request carries: `x-api-key`, else `Authorization: Bearer`, else (live feed only) ?api_key=. */
 export function presentedKey(request: FastifyRequest, path: string): string | undefined {
-  const header = request.headers["x-api-key"];
+  const header = request.headers[API_KEY_HEADER];
   if (typeof header === "string" && header !== "") return header;
   const authorization = request.headers.authorization;
   if (typeof authorization === "string") {

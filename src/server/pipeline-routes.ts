@@ -2,6 +2,7 @@
 // freshness, alarm counts; rates over the last ~10 s from the metrics registry), GET /v1/alarms (each
 // alarm's state and history) and POST /v1/queues/:name/redrive (move a dead-letter queue's messages back).
 import type { FastifyInstance } from "fastify";
+import type { AlarmStatus } from "../alarms/alarm-service.js";
 import { ValidationError } from "../errors/index.js";
 import { matchesLabels, PIPELINE_RATE_METRICS, readSnapshot, registry, type RegistrySnapshot } from "../monitor/index.js";
 import type { Pipeline } from "../pipeline/index.js";
@@ -30,10 +31,18 @@ export interface PipelineHealth {
   alarms: { OK: number; ALARM: number; INSUFFICIENT_DATA: number };
 }
 
+/** An alarm as GET /v1/alarms shows it: its state, rule and history, without the metric's labels. */
+export type AlarmView = Omit<AlarmStatus, "labels" | "actionsEnabled">;
+
+/** GET /v1/alarms */
+export interface AlarmList {
+  alarms: AlarmView[];
+}
+
 export async function registerPipelineRoutes(app: FastifyInstance, pipeline: Pipeline): Promise<void> {
   app.get("/v1/pipeline", async () => pipelineHealth(pipeline));
 
-  app.get("/v1/alarms", async () => ({
+  app.get("/v1/alarms", async (): Promise<AlarmList> => ({
     alarms: pipeline.alarms.list().map((alarm) => ({
       name: alarm.name,
       description: alarm.description,

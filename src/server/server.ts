@@ -7,8 +7,7 @@ import { registerAwsRoutes } from "../aws/index.js";
 import { registerCustomerRoutes } from "../customers/index.js";
 import { fraudAlertSummary, recentFraudAlerts } from "../fraud/index.js";
 import { registerIngestRoutes } from "../ingest/index.js";
-import { registerPlanningRoutes } from "../planning/index.js";
-import { ValidationError } from "../errors/index.js";
+import { parsePlanningOptions, registerPlanningRoutes } from "../planning/index.js";
 import { componentLogger, registry } from "../monitor/index.js";
 import type { Pipeline } from "../pipeline/index.js";
 import { installErrorHandling } from "./errors.js";
@@ -56,21 +55,8 @@ export async function createServer(pipeline: Pipeline): Promise<FastifyInstance>
   app.get("/v1/quality", async () => ({ deliveryStreams: pipeline.lakes.map((lake) => ({ name: lake.name, report: lake.qualityReport() })) }));
 
   // Store planning, invoked by hand (the dashboard's button posts here).
-  app.post<{ Body: { store_id?: unknown; dedup_window_ms?: unknown; demand_window_days?: unknown } | undefined }>("/v1/planning/run", async (request) => {
-    const body = request.body ?? {};
-    const storeId = body.store_id;
-    if (storeId !== undefined && typeof storeId !== "string") throw new ValidationError("store_id: expected a string");
-    for (const field of ["dedup_window_ms", "demand_window_days"] as const) {
-      const value = body[field];
-      if (value !== undefined && (typeof value !== "number" || !(value >= 0))) throw new ValidationError(`${field}: expected a number of at least 0`);
-    }
-    // The config's `planning` and `inventory` sections apply; the body overrides them for this run.
-    return pipeline.planning.run({
-      ...(storeId !== undefined && { storeId }),
-      ...(typeof body.dedup_window_ms === "number" && { dedupWindowMs: body.dedup_window_ms }),
-      ...(typeof body.demand_window_days === "number" && { demandWindowDays: body.demand_window_days }),
-    });
-  });
+  // The config's `planning` and `inventory` sections apply; the body's options override them for this run.
+  app.post("/v1/planning/run", async (request) => pipeline.planning.run(parsePlanningOptions(request.body)));
 
   await registerPipelineRoutes(app, pipeline);
   app.get("/healthz", async () => ({ status: "ok" }));

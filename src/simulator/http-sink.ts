@@ -1,8 +1,9 @@
 // Sends event batches to a shopstream ingest endpoint as NDJSON. Throttling (429/503 + Retry-After) is
 // waited out and the same request retried, so no event is ever dropped; per-event rejections are counted.
+// A refused API key (401/403) fails at once with UnauthorizedError: retrying would not change the answer.
 import { setTimeout as sleep } from "node:timers/promises";
 import type { ShopEvent } from "../events/index.js";
-import { UnavailableError, errorMessage } from "../errors/index.js";
+import { UnavailableError, answerMessage, errorMessage, keyRefusal } from "../errors/index.js";
 
 export interface HttpSinkOptions {
   /** events per request; the server's default limit is 10,000, and smaller requests keep latency even */
@@ -11,7 +12,7 @@ export interface HttpSinkOptions {
   maxTransientAttempts?: number;
   /** longest wait between retries, whatever Retry-After says; default 30 s */
   maxRetryWaitMs?: number;
-  /** extra request headers, e.g. authorization */
+  /** extra request headers, e.g. x-api-key for a server with API keys */
   headers?: Record<string, string>;
   /** aborts a wait between retries; the batch being retried then counts as unsent */
   signal?: AbortSignal;
@@ -111,12 +112,14 @@ export function httpSink(targetUrl: string, options: HttpSinkOptions = {}): Http
         countAnswer(answer, events);
         return;
       }
+      const refused = keyRefusal(response.status, url, text);
+      if (refused) throw refused;
       if (response.status >= 500 && ++transientFailures < maxTransientAttempts) {
         await wait(backoffMs);
         backoffMs *= 2;
         continue;
       }
-      throw new HttpSinkError(`${url} answered ${response.status}: ${describeError(text)}`);
+      throw new HttpSinkError(`${url} answered ${response.status}: ${answerMessage(text)}`);
     }
   };
 
@@ -144,14 +147,4 @@ function parseAnswer(text: string): IngestAnswer | undefined {
   } catch {
     return undefined;
   }
-}
-
-function describeError(text: string): string {
-  try {
-    const value = JSON.parse(text) as { error?: { message?: string } };
-    if (value.error?.message) return value.error.message;
-  } catch {
-    // not JSON: show the start of the body
-  }
-  return text.slice(0, 200) || "(empty body)";
 }

@@ -1,6 +1,6 @@
 // Runs the shopstream command from the sources (as `npx shopstream` would, without a build), for tests
 // that drive the real CLI: its arguments, output, exit codes and signals.
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { execFile, spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
 const MAIN = fileURLToPath(new URL("../cli/main.ts", import.meta.url));
@@ -15,6 +15,21 @@ export function runCli(args: string[], options: { cwd?: string; input?: string }
     timeout: 120_000,
   });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/**
+ * runCli without blocking: for a CLI run against a server this test process serves (spawnSync would stop
+ * the server answering). `env` is added to the test's environment.
+ */
+export function runCliAsync(args: string[], options: { env?: Record<string, string> } = {}): Promise<{ status: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      ["--import", "tsx", MAIN, ...args],
+      { cwd: ROOT, env: { ...process.env, NODE_ENV: "test", ...options.env }, timeout: 60_000 },
+      (error, stdout, stderr) => resolve({ status: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    );
+  });
 }
 
 export interface RunningUp {

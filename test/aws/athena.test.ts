@@ -137,6 +137,7 @@ describe("Athena API (AWS SDK v3)", () => {
     const other = await run(athena, "SELECT 1 AS one");
     const foreignToken = await awsErrorOf(athena.send(new GetQueryResultsCommand({ QueryExecutionId: other.QueryExecutionId, NextToken: first.NextToken })));
     assert.equal(foreignToken.name, "InvalidRequestException");
+    assert.equal(foreignToken.fields["AthenaErrorCode"], "INVALID_INPUT");
 
     // The history: newest first, paged.
     const listed: string[] = [];
@@ -164,6 +165,7 @@ describe("Athena API (AWS SDK v3)", () => {
     const noResults = await awsErrorOf(athena.send(new GetQueryResultsCommand({ QueryExecutionId: failed.QueryExecutionId })));
     assert.equal(noResults.name, "InvalidRequestException");
     assert.match(noResults.message, /Final query state: FAILED/);
+    assert.equal(noResults.fields["AthenaErrorCode"], "INVALID_QUERY_EXECUTION_STATE");
     // The sandbox's refusals are failures too.
     const refused = await run(athena, "COPY (SELECT 1) TO '/tmp/out.csv'");
     assert.equal(refused.Status?.State, "FAILED");
@@ -172,6 +174,7 @@ describe("Athena API (AWS SDK v3)", () => {
     const running = await awsErrorOf(athena.send(new GetQueryResultsCommand({ QueryExecutionId: slow.QueryExecutionId })));
     assert.equal(running.name, "InvalidRequestException");
     assert.match(running.message, /Query has not yet finished. Current state: (QUEUED|RUNNING)/);
+    assert.equal(running.fields["AthenaErrorCode"], "INVALID_QUERY_EXECUTION_STATE");
     await athena.send(new StopQueryExecutionCommand({ QueryExecutionId: slow.QueryExecutionId }));
     const stopped = await finished(athena, slow.QueryExecutionId!);
     assert.equal(stopped.Status?.State, "CANCELLED");
@@ -188,12 +191,16 @@ describe("Athena API (AWS SDK v3)", () => {
     const unknown = await awsErrorOf(athena.send(new GetQueryExecutionCommand({ QueryExecutionId: "00000000-0000-4000-8000-000000000000" })));
     assert.deepEqual([unknown.name, unknown.status], ["InvalidRequestException", 400]);
     assert.match(unknown.message, /was not found/);
+    assert.equal(unknown.fields["AthenaErrorCode"], "INVALID_INPUT");
     assert.equal((await awsErrorOf(athena.send(new StopQueryExecutionCommand({ QueryExecutionId: "nope" })))).name, "InvalidRequestException");
-    assert.equal((await awsErrorOf(athena.send(new StartQueryExecutionCommand({ QueryString: "SELECT 1", WorkGroup: "analysts" })))).name, "InvalidRequestException");
+    const otherWorkGroup = await awsErrorOf(athena.send(new StartQueryExecutionCommand({ QueryString: "SELECT 1", WorkGroup: "analysts" })));
+    assert.deepEqual([otherWorkGroup.name, otherWorkGroup.fields["AthenaErrorCode"]], ["InvalidRequestException", "INVALID_INPUT"]);
     assert.equal((await awsErrorOf(athena.send(new StartQueryExecutionCommand({ QueryString: "SELECT 1", QueryExecutionContext: { Database: "sales" } })))).name, "InvalidRequestException");
     assert.equal((await awsErrorOf(athena.send(new StartQueryExecutionCommand({ QueryString: "SELECT 1", ResultConfiguration: { OutputLocation: "/tmp/x" } })))).name, "InvalidRequestException");
     assert.equal((await awsErrorOf(athena.send(new StartQueryExecutionCommand({ QueryString: "SELECT ?", ExecutionParameters: ["1"] })))).name, "InvalidRequestException");
-    assert.equal((await awsErrorOf(athena.send(new StartQueryExecutionCommand({ QueryString: "" })))).name, "ValidationException");
+    const empty = await awsErrorOf(athena.send(new StartQueryExecutionCommand({ QueryString: "" })));
+    assert.equal(empty.name, "ValidationException");
+    assert.equal(empty.fields["AthenaErrorCode"], undefined);
   });
 
   it("keeps named queries in the store the HTTP API uses, across a restart, and throttles as Athena does", async (t) => {

@@ -1,65 +1,20 @@
 // The same Kinesis, Firehose and SQS operations with the AWS CLI v2 (Debian's awscli, /usr/bin/aws) pointed at
 // the server with --endpoint-url, as a user would; error codes come back as the CLI prints AWS's.
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { promisify } from "node:util";
-import { AWS_CLI_PATH, awsCli } from "../../src/test-support/backends.js";
+import { awsCli } from "../../src/test-support/backends.js";
 import { startTestServer, waitFor } from "../../src/test-support/server.js";
 import { md5OfBody, md5OfMessageAttributes } from "../../src/queue/index.js";
-import { shopEvent } from "./aws-test-clients.js";
+import { awsCliRunner, shopEvent } from "./aws-test-clients.js";
 
-const run = promisify(execFile);
 const availability = awsCli();
-
-interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function cli(url: string) {
-  const env = {
-    PATH: process.env["PATH"] ?? "/usr/bin:/bin",
-    HOME: process.env["HOME"] ?? "/tmp",
-    AWS_ACCESS_KEY_ID: "AKIDCLI",
-    AWS_SECRET_ACCESS_KEY: "cli-secret",
-    AWS_DEFAULT_REGION: "us-east-1",
-    AWS_REGION: "us-east-1",
-    AWS_PAGER: "",
-    AWS_CONFIG_FILE: "/nonexistent/aws-config",
-    AWS_SHARED_CREDENTIALS_FILE: "/nonexistent/aws-credentials",
-  };
-  const call = async (...args: string[]): Promise<CliResult> => {
-    try {
-      const { stdout, stderr } = await run(AWS_CLI_PATH, ["--endpoint-url", url, "--output", "json", "--cli-binary-format", "raw-in-base64-out", ...args], { env, timeout: 60_000 });
-      return { code: 0, stdout, stderr };
-    } catch (error) {
-      const e = error as { code?: number; stdout?: string; stderr?: string };
-      return { code: typeof e.code === "number" ? e.code : 1, stdout: e.stdout ?? "", stderr: e.stderr ?? "" };
-    }
-  };
-  return {
-    call,
-    async json(...args: string[]): Promise<Record<string, any>> {
-      const result = await call(...args);
-      assert.equal(result.code, 0, `aws ${args.join(" ")}: ${result.stderr}`);
-      return result.stdout.trim() === "" ? {} : (JSON.parse(result.stdout) as Record<string, any>);
-    },
-    async error(...args: string[]): Promise<string> {
-      const result = await call(...args);
-      assert.notEqual(result.code, 0, `aws ${args.join(" ")} should fail`);
-      return /An error occurred \(([\w.]+)\)/.exec(result.stderr)?.[1] ?? result.stderr;
-    },
-  };
-}
 
 describe("AWS CLI v2 against the endpoint", { skip: availability.skip }, () => {
   it("runs every Kinesis operation", async (t) => {
     const server = await startTestServer(t);
-    const aws = cli(server.url);
+    const aws = awsCliRunner(server.url);
     await aws.json("kinesis", "create-stream", "--stream-name", "cli-stream", "--shard-count", "2");
     assert.equal(await aws.error("kinesis", "create-stream", "--stream-name", "cli-stream", "--shard-count", "2"), "ResourceInUseException");
     const described = await aws.json("kinesis", "describe-stream", "--stream-name", "cli-stream");
@@ -103,7 +58,7 @@ describe("AWS CLI v2 against the endpoint", { skip: availability.skip }, () => {
 
   it("runs every Firehose operation", async (t) => {
     const server = await startTestServer(t);
-    const aws = cli(server.url);
+    const aws = awsCliRunner(server.url);
     const destination = JSON.stringify({
       RoleARN: "arn:aws:iam::000000000000:role/firehose",
       BucketARN: "arn:aws:s3:::lake",
@@ -132,7 +87,7 @@ describe("AWS CLI v2 against the endpoint", { skip: availability.skip }, () => {
   // The CLI v2.9 speaks SQS's query protocol (form posts, XML answers); StartMessageMoveTask is newer than it.
   it("runs every SQS operation", async (t) => {
     const server = await startTestServer(t);
-    const aws = cli(server.url);
+    const aws = awsCliRunner(server.url);
     const url = `${server.url}/000000000000/cli-queue`;
     assert.equal((await aws.json("sqs", "create-queue", "--queue-name", "cli-dlq"))["QueueUrl"], `${server.url}/000000000000/cli-dlq`);
     const redrive = JSON.stringify({ deadLetterTargetArn: "arn:aws:sqs:us-east-1:000000000000:cli-dlq", maxReceiveCount: 1 });

@@ -38,13 +38,15 @@ export function sqsClient(url: string, options: ClientOptions = {}): SQSClient {
   return new SQSClient({ endpoint: url, region: options.region ?? "us-east-1", credentials: options.credentials ?? TEST_CREDENTIALS, maxAttempts: 1 });
 }
 
-/** The AWS error name a rejected SDK call carries. */
-export async function awsErrorOf(call: Promise<unknown>): Promise<{ name: string; status: number | undefined; message: string }> {
+/** The AWS error name a rejected SDK call carries, and the error itself for the members the SDK put on it. */
+export async function awsErrorOf(
+  call: Promise<unknown>,
+): Promise<{ name: string; status: number | undefined; message: string; fields: Readonly<Record<string, unknown>> }> {
   try {
     await call;
   } catch (error) {
     const e = error as { name: string; message: string; $metadata?: { httpStatusCode?: number } };
-    return { name: e.name, status: e.$metadata?.httpStatusCode, message: e.message };
+    return { name: e.name, status: e.$metadata?.httpStatusCode, message: e.message, fields: error as Record<string, unknown> };
   }
   throw new Error("expected the call to fail");
 }
@@ -103,7 +105,8 @@ export function awsCliRunner(url: string, options: { cwd?: string } = {}) {
     async error(...args: string[]): Promise<string> {
       const result = await call(...args);
       assert.notEqual(result.code, 0, `aws ${args.join(" ")} should fail`);
-      return /An error occurred \((\w+)\)/.exec(result.stderr)?.[1] ?? result.stderr;
+      // Query codes have dots: AWS.SimpleQueueService.NonExistentQueue.
+      return /An error occurred \(([\w.]+)\)/.exec(result.stderr)?.[1] ?? result.stderr;
     },
   };
 }

@@ -69,6 +69,8 @@ describe("SQS API (AWS SDK v3, JSON 1.0)", () => {
     const exists = await awsErrorOf(sqs.send(new CreateQueueCommand({ QueueName: "orders-in", Attributes: { VisibilityTimeout: "60" } })));
     assert.equal(exists.name, "QueueNameExists");
     assert.equal(exists.status, 400);
+    // The query code and fault, from x-amzn-query-error (SQS is awsQueryCompatible).
+    assert.deepEqual([exists.fields["Code"], exists.fields["Type"]], ["QueueAlreadyExists", "Sender"]);
     assert.equal((await sqs.send(new GetQueueUrlCommand({ QueueName: "orders-in" }))).QueueUrl, url);
 
     // The pipeline's own queues are there, and the API's queue is the pipeline's.
@@ -125,6 +127,7 @@ describe("SQS API (AWS SDK v3, JSON 1.0)", () => {
     const again = await awsErrorOf(sqs.send(new PurgeQueueCommand({ QueueUrl: url })));
     assert.equal(again.name, "PurgeQueueInProgress");
     assert.equal(again.status, 403);
+    assert.equal(again.fields["Code"], "AWS.SimpleQueueService.PurgeQueueInProgress");
 
     // Queues the pipeline declares stay.
     const inUse = await awsErrorOf(sqs.send(new DeleteQueueCommand({ QueueUrl: `http://${host}/${ACCOUNT}/replenishment` })));
@@ -133,6 +136,7 @@ describe("SQS API (AWS SDK v3, JSON 1.0)", () => {
     const gone = await awsErrorOf(sqs.send(new GetQueueUrlCommand({ QueueName: "orders-in" })));
     assert.equal(gone.name, "QueueDoesNotExist");
     assert.equal(gone.status, 400);
+    assert.deepEqual([gone.fields["Code"], gone.fields["Type"]], ["AWS.SimpleQueueService.NonExistentQueue", "Sender"]);
     assert.equal((gone as unknown as { message: string }).message, "The specified queue does not exist.");
     assert.equal((await awsErrorOf(sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: "x" })))).name, "QueueDoesNotExist");
     assert.equal((await awsErrorOf(sqs.send(new CreateQueueCommand({ QueueName: "bad name!" })))).name, "InvalidParameterValue");
@@ -370,6 +374,7 @@ describe("SQS API (AWS SDK v3, JSON 1.0)", () => {
     assert.equal(received.Messages?.[0]?.Attributes?.MessageGroupId, "g1");
     const noGroup = await awsErrorOf(sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: "c" })));
     assert.equal(noGroup.name, "MissingParameter");
+    assert.deepEqual([noGroup.fields["Code"], noGroup.fields["Type"]], ["MissingParameter", "Sender"]);
     assert.equal((await awsErrorOf(createQueue(sqs, "plain", { FifoQueue: "true" }))).name, "InvalidAttributeValue");
   });
 
@@ -403,6 +408,7 @@ describe("SQS API (AWS SDK v3, JSON 1.0)", () => {
     assert.equal(answer.status, 400);
     assert.equal(answer.headers.get("content-type"), "application/x-amz-json-1.0");
     assert.deepEqual(JSON.parse(answer.text), { __type: "com.amazonaws.sqs#QueueDoesNotExist", message: "The specified queue does not exist." });
+    assert.equal(answer.headers.get("x-amzn-query-error"), "AWS.SimpleQueueService.NonExistentQueue;Sender");
     const missing = await post(server.url, { target: "SendMessage", json: {} });
     assert.equal(JSON.parse(missing.text).__type, "MissingParameter");
     const unknown = await post(server.url, { target: "Frobnicate", json: {} });

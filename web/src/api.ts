@@ -1,6 +1,5 @@
-// The dashboard's view of the HTTP API: JSON fetches with typed errors, and the response shapes. Shapes
-// that the server declares are imported from its sources (type-only, erased by the bundler); the few
-// routes that other parts of the server mount are described in contracts.ts.
+// The dashboard's view of the HTTP API: JSON fetches with typed errors, and the response shapes, which are
+// imported from the server's sources (type-only, erased by the bundler: no server code in the bundle).
 import type { DashboardFeatures } from "../../src/server/dashboard-routes.js";
 
 export type { KpiSeries } from "../../src/customers/kpi-series.js";
@@ -15,6 +14,9 @@ export type { QueryExecution } from "../../src/analytics/query-execution.js";
 export type { TableInfo } from "../../src/analytics/table-registry.js";
 export type { PipelineStats } from "../../src/server/stats.js";
 export type { KpiViewResult } from "../../src/server/kpi-routes.js";
+export type { InventoryCell, InventoryGrid, LowStockItem } from "../../src/planning/inventory-view.js";
+export type { FleetState, TruckState } from "../../src/planning/fleet-state.js";
+export type { AlarmList, AlarmView, PipelineHealth } from "../../src/server/pipeline-routes.js";
 export type { DashboardFeatures };
 
 /** The server answered with an error body ({error: {code, message}}) or a status outside 2xx. */

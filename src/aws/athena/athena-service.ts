@@ -5,7 +5,7 @@
 // written them, and nothing is written there.
 import { NotFoundError } from "../../errors/index.js";
 import type { QueryExecution, QueryService, TableInfo } from "../../analytics/index.js";
-import { AwsError, validationError, type AwsErrorCodes } from "../errors.js";
+import { AwsError, toAwsError, validationError, type AwsErrorCodes } from "../errors.js";
 import type { AwsOperation, AwsService } from "../service.js";
 import { readArray, readInteger, readObject, readString } from "../values.js";
 import { columnInfoOf, headerRowOf, rowOf } from "./result-set.js";
@@ -38,7 +38,28 @@ const MAX_CONTEXTS = 10_000;
 const ID = { required: true, minLength: 1, maxLength: 128 } as const;
 const ENGINE_VERSION = { SelectedEngineVersion: "AUTO", EffectiveEngineVersion: "Athena engine version 3" };
 
-const invalidRequest = (message: string) => new AwsError("InvalidRequestException", message);
+/**
+ * Athena's InvalidRequestException carries AthenaErrorCode, finer than the exception: INVALID_INPUT (a member
+ * names what is not there or is not supported), INVALID_QUERY_EXECUTION_STATE (results of a query that has
+ * none, or not yet).
+ */
+type AthenaErrorCode = "INVALID_INPUT" | "INVALID_QUERY_EXECUTION_STATE";
+
+const invalidRequest = (message: string, athenaErrorCode: AthenaErrorCode = "INVALID_INPUT") =>
+  new AwsError("InvalidRequestException", message, 400, { members: { AthenaErrorCode: athenaErrorCode } });
+
+/** The query service's refusals (which ATHENA_ERROR_CODES makes InvalidRequestException) get INVALID_INPUT too. */
+function withAthenaErrorCode(operation: AwsOperation): AwsOperation {
+  return async (input, ctx) => {
+    try {
+      return await operation(input, ctx);
+    } catch (error) {
+      const aws = toAwsError(error, ATHENA_ERROR_CODES);
+      if (aws?.code !== "InvalidRequestException" || aws.members["AthenaErrorCode"] !== undefined) throw error;
+      throw invalidRequest(aws.message);
+    }
+  };
+}
 
 interface ExecutionContext {
   database: string;
@@ -222,9 +243,9 @@ export function createAthenaService(options: AthenaServiceOptions): AwsService {
       const resultType = readString(input, "QueryResultType");
       if (resultType !== undefined && resultType !== "DATA_ROWS") throw invalidRequest(`QueryResultType ${resultType} is not supported (DATA_ROWS is)`);
       const run = execution(id);
-      if (run.state === "QUEUED" || run.state === "RUNNING") throw invalidRequest(`Query has not yet finished. Current state: ${run.state}`);
-      if (run.state !== "SUCCEEDED") throw invalidRequest(`Query did not finish successfully. Final query state: ${run.state}${run.stateChangeReason ? `. ${run.stateChangeReason}` : ""}`);
-      if (run.resultsAvailable === false) throw invalidRequest(`The results of query ${id} were dropped to keep memory bounded; run it again`);
+      if (run.state === "QUEUED" || run.state === "RUNNING") throw invalidRequest(`Query has not yet finished. Current state: ${run.state}`, "INVALID_QUERY_EXECUTION_STATE");
+      if (run.state !== "SUCCEEDED") throw invalidRequest(`Query did not finish successfully. Final query state: ${run.state}${run.stateChangeReason ? `. ${run.stateChangeReason}` : ""}`, "INVALID_QUERY_EXECUTION_STATE");
+      if (run.resultsAvailable === false) throw invalidRequest(`The results of query ${id} were dropped to keep memory bounded; run it again`, "INVALID_QUERY_EXECUTION_STATE");
       // A SELECT's first page starts with the header row, which takes one of the page's MaxResults.
       const header = run.statementType === "DML" && token === undefined;
       const serviceToken = token === undefined ? null : resultsToken.decode(id, token);
@@ -379,6 +400,6 @@ export function createAthenaService(options: AthenaServiceOptions): AwsService {
     name: "Athena",
     signingName: "athena",
     errorCodes: ATHENA_ERROR_CODES,
-    json: { targetPrefix: "AmazonAthena", version: "1.1", operations },
+    json: { targetPrefix: "AmazonAthena", version: "1.1", operations: Object.fromEntries(Object.entries(operations).map(([name, operation]) => [name, withAthenaErrorCode(operation)])) },
   };
 }

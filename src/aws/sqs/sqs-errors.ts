@@ -3,7 +3,7 @@
 // (`AWS.SimpleQueueService.NonExistentQueue`). Operations throw SqsError with the shape name, and
 // shopstream's typed errors from the queue are mapped here, so every failure leaves with SQS's codes.
 import { ConflictError, NotFoundError, ThrottledError, ValidationError } from "../../errors/index.js";
-import { AwsError, toAwsError, type AwsErrorCodes } from "../errors.js";
+import { AwsError, faultOf, toAwsError, type AwsErrorCodes } from "../errors.js";
 import type { WireProtocol } from "../service.js";
 
 interface ErrorSpec {
@@ -94,11 +94,17 @@ export function toSqsError(error: unknown): unknown {
   return toAwsError(error, SQS_ERROR_CODES) ?? error;
 }
 
-/** An SqsError as the protocol spells it: the shape id in JSON, the query code in XML. */
+/**
+ * An SqsError as the protocol spells it: the query code in XML; in JSON the shape id, and the query code with
+ * its fault in x-amzn-query-error, which the v3 SDK (SQS is awsQueryCompatible) reads into error.Code and
+ * error.Type.
+ */
 export function onTheWire(error: unknown, protocol: WireProtocol): unknown {
   const sqs = toSqsError(error);
   if (!(sqs instanceof SqsError)) return sqs;
   const errorSpec = SQS_ERRORS[sqs.errorName];
   if (protocol === "query") return new AwsError(errorSpec.queryCode, sqs.message, errorSpec.status);
-  return new AwsError(errorSpec.modeled ? `com.amazonaws.sqs#${sqs.errorName}` : sqs.errorName, sqs.message, errorSpec.status);
+  return new AwsError(errorSpec.modeled ? `com.amazonaws.sqs#${sqs.errorName}` : sqs.errorName, sqs.message, errorSpec.status, {
+    headers: { "x-amzn-query-error": `${errorSpec.queryCode};${faultOf(errorSpec.status)}` },
+  });
 }

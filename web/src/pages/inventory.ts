@@ -1,8 +1,7 @@
 // Inventory: a heat map of stores × products coloured by available stock over the reorder point, the
 // low-stock list, and "Run store planning" with its report and the replenishment queue's depth.
-import { getOptional, postJson, type PlanningReport } from "../api.js";
+import { getOptional, postJson, type InventoryCell, type InventoryGrid, type LowStockItem, type PipelineHealth, type PlanningReport } from "../api.js";
 import { GRID } from "../charts.js";
-import type { InventoryCell, InventoryGrid, LowStockItem, PipelineHealth } from "../contracts.js";
 import { figure, fmt, h, table } from "../dom.js";
 import { chartBox, panel, type PageDefinition } from "../page.js";
 

@@ -1,9 +1,8 @@
 // Pipeline: throughput in and out per component over time (a client-side ring buffer of /v1/pipeline
 // samples), stream lag and iterator age, function errors and retries, queue and DLQ depths with a redrive
 // action, lake files and freshness, and the alarms with their states.
-import { getOptional, postJson, serverFeatures, type PipelineStats } from "../api.js";
+import { getOptional, postJson, serverFeatures, type AlarmList, type PipelineHealth, type PipelineStats } from "../api.js";
 import { GRID } from "../charts.js";
-import type { Alarm, PipelineHealth } from "../contracts.js";
 import { figure, fmt, h, table } from "../dom.js";
 import { chartBox, panel, type PageDefinition } from "../page.js";
 
@@ -169,7 +168,7 @@ export const pipelinePage: PageDefinition = {
 
     const loadAlarms = () =>
       alarms.load(async () => {
-        const { alarms: list } = await getOptional<{ alarms: Alarm[] }>("alarms", "/v1/alarms");
+        const { alarms: list } = await getOptional<AlarmList>("alarms", "/v1/alarms");
         alarmTable.replaceChildren(
           table(
             [

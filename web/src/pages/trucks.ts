@@ -1,11 +1,10 @@
 // Trucks: the fleet's state, dispatches and deliveries, and a map-like view (longitude × latitude) of the
 // depots, the stores and the trucks on the move.
-import { getOptional } from "../api.js";
-import type { FleetView, Truck } from "../contracts.js";
+import { getOptional, type FleetState, type TruckState } from "../api.js";
 import { figure, fmt, h, table } from "../dom.js";
 import { chartBox, panel, type PageDefinition } from "../page.js";
 
-const STATE_LABELS: Record<Truck["state"], string> = { idle: "idle at depot", to_store: "to store", returning: "returning" };
+const STATE_LABELS: Record<TruckState["state"], string> = { idle: "idle at depot", to_store: "to store", returning: "returning" };
 
 export const trucksPage: PageDefinition = {
   id: "trucks",
@@ -29,9 +28,9 @@ export const trucksPage: PageDefinition = {
 
     return {
       async refresh() {
-        let view: FleetView | undefined;
+        let view: FleetState | undefined;
         await overview.load(async () => {
-          view = await getOptional<FleetView>("trucks", "/v1/trucks");
+          view = await getOptional<FleetState>("trucks", "/v1/trucks");
           const moving = view.trucks.filter((truck) => truck.state !== "idle");
           figures.dispatched.set(fmt.int(view.totals.dispatched));
           figures.arrived.set(fmt.int(view.totals.arrived));
@@ -39,13 +38,13 @@ export const trucksPage: PageDefinition = {
           figures.moving.set(fmt.int(moving.length));
           figures.idle.set(fmt.int(view.trucks.length - moving.length));
           const storeById = new Map(view.stores.map((store) => [store.store_id, store]));
-          const trucksIn = (state: Truck["state"]) => view!.trucks.filter((truck) => truck.state === state).map((truck) => ({ value: [truck.lon, truck.lat], name: truck.truck_id, truck }));
+          const trucksIn = (state: TruckState["state"]) => view!.trucks.filter((truck) => truck.state === state).map((truck) => ({ value: [truck.lon, truck.lat], name: truck.truck_id, truck }));
           map.set({
             grid: { left: 24, right: 16, top: 40, bottom: 24, containLabel: true },
             legend: { top: 0 },
             tooltip: {
               trigger: "item",
-              formatter: (params: { seriesName: string; name: string; data: { truck?: Truck } }) => {
+              formatter: (params: { seriesName: string; name: string; data: { truck?: TruckState } }) => {
                 const truck = params.data.truck;
                 if (!truck) return `${params.seriesName}: ${params.name}`;
                 const to = truck.store_id ? ` → ${storeById.get(truck.store_id)?.name ?? truck.store_id}` : "";
