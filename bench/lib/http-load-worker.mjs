@@ -1,4 +1,5 @@
-// Load generator in its own thread (its own core on a 2-core machine): `concurrency` keep-alive clients
+// Load generator in its own process (its own core on a 2-core machine, and its memory not counted in the
+// bench process's RSS), started by runHttpLoad with the options as its first IPC message: `concurrency` keep-alive clients
 // POST the given bodies and record each request's latency. Without a rate, they send every body once, as
 // fast as the server answers. With `ratePerSec` (events/s, `eventsPerBody` per body), request k is due at
 // k × eventsPerBody / ratePerSec seconds and its latency runs from when it was due, so a server that falls
@@ -7,9 +8,10 @@
 // in it replaced by the pass number, so the ids of each pass are new events. With `reportAcceptance`, each answered request is posted
 // to the parent as { type: "accepted", body, pass, atMs } the moment its answer arrives.
 import http from "node:http";
-import { parentPort, workerData } from "node:worker_threads";
 
-const { url, bodies, concurrency, contentType, ratePerSec, eventsPerBody, durationMs, rewrite, reportAcceptance } = workerData;
+const options = await new Promise((resolve) => process.once("message", resolve));
+const { url, bodies, concurrency, contentType, ratePerSec, eventsPerBody, durationMs, rewrite, reportAcceptance } = options;
+const send = (message) => new Promise((resolve) => process.send(message, resolve));
 const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
 const target = new URL(url);
 const latenciesMs = [];
@@ -64,7 +66,7 @@ async function client(start) {
         continue;
       }
       latenciesMs.push(performance.now() - sentAt);
-      if (reportAcceptance) parentPort.postMessage({ type: "accepted", body: request.index, pass: request.pass, atMs: Date.now() });
+      if (reportAcceptance) void send({ type: "accepted", body: request.index, pass: request.pass, atMs: Date.now() });
       const parsed = JSON.parse(res.body);
       accepted += parsed.accepted ?? 0;
       rejected += parsed.rejected ?? 0;
@@ -75,5 +77,6 @@ async function client(start) {
 
 const start = performance.now();
 await Promise.all(Array.from({ length: concurrency }, () => client(start)));
-parentPort.postMessage({ type: "done", elapsedMs: performance.now() - start, latenciesMs, accepted, rejected, throttled, passes });
 agent.destroy();
+await send({ type: "done", elapsedMs: performance.now() - start, latenciesMs, accepted, rejected, throttled, passes });
+process.disconnect();

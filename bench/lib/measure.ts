@@ -1,5 +1,5 @@
-// Small measuring helpers shared by the scenarios: percentiles, rates and the load-generator thread.
-import { Worker } from "node:worker_threads";
+// Small measuring helpers shared by the scenarios: percentiles, rates, the load-generator process and peak RSS.
+import { fork } from "node:child_process";
 
 export function percentile(values: number[], p: number): number {
   if (values.length === 0) return NaN;
@@ -37,26 +37,27 @@ export interface HttpLoadOptions {
   onAccepted?: (body: number, pass: number, atMs: number) => void;
 }
 
-/** POSTs the bodies from a worker thread with `concurrency` keep-alive clients (see http-load-worker.mjs). */
-export function httpLoad(url: string, bodies: Uint8Array[], concurrency: number, contentType = "application/x-ndjson"): Promise<HttpLoadResult> {
-  return runHttpLoad({ url, bodies, concurrency, contentType });
-}
-
+/** POSTs the bodies from a child process with `concurrency` keep-alive clients (see http-load-worker.mjs). */
 export function runHttpLoad(options: HttpLoadOptions): Promise<HttpLoadResult> {
   const { onAccepted, ...rest } = options;
   return new Promise((resolve, reject) => {
-    const worker = new Worker(new URL("./http-load-worker.mjs", import.meta.url), {
-      workerData: { contentType: "application/x-ndjson", ...rest, reportAcceptance: onAccepted !== undefined },
-    });
-    worker.on("message", (message: { type: "accepted"; body: number; pass: number; atMs: number } | ({ type: "done" } & HttpLoadResult)) => {
+    // Plain node (no loader): the generator is JavaScript; "advanced" serialization carries the bodies as bytes.
+    const child = fork(new URL("./http-load-worker.mjs", import.meta.url), [], { execArgv: [], serialization: "advanced", stdio: ["ignore", "inherit", "inherit", "ipc"] });
+    let done = false;
+    child.on("message", (message: { type: "accepted"; body: number; pass: number; atMs: number } | ({ type: "done" } & HttpLoadResult)) => {
       if (message.type === "accepted") onAccepted?.(message.body, message.pass, message.atMs);
-      else resolve(message);
+      else {
+        done = true;
+        resolve(message);
+      }
     });
-    worker.once("error", reject);
+    child.once("error", reject);
+    child.once("exit", (code) => done || reject(new Error(`load generator exited with ${code} before it finished`)));
+    child.send({ contentType: "application/x-ndjson", ...rest, reportAcceptance: onAccepted !== undefined });
   });
 }
 
-/** Samples this process's resident set every `intervalMs`; stop() returns the peak in bytes. */
+/** Samples this process's resident set (not the load generator's) every `intervalMs`; stop() returns the peak in bytes. */
 export function trackPeakRss(intervalMs = 100): { stop: () => number } {
   let peak = process.memoryUsage.rss();
   const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage.rss())), intervalMs);

@@ -1,7 +1,8 @@
-// `node bench/lib/profile-summary.mjs <file.cpuprofile> [top] [filter]`: the functions with the most self
-// time and the most total time (self + callees, each function counted once per stack) in a V8 CPU profile
-// from `node --cpu-prof`, and the time by source file: each sample goes to the innermost frame from this
-// repository's src/ or bench/ (libraries and built-ins count for the file that called them).
+// `node bench/lib/profile-summary.mjs <file.cpuprofile> [top] [filter]`, run from the repository the profile
+// was taken in: the functions with the most self time and the most total time (self + callees, each
+// function counted once per stack) in a V8 CPU profile from `node --cpu-prof`, and the time by source file:
+// each sample goes to the innermost frame from the repository's src/ or bench/ (libraries and built-ins
+// count for the file that called them).
 import { readFileSync } from "node:fs";
 
 const [file, topArg = "25", filter = ""] = process.argv.slice(2);
@@ -11,9 +12,11 @@ const parent = new Map();
 for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
 const dt = new Map();
 for (let i = 0; i < profile.samples.length; i++) dt.set(profile.samples[i], (dt.get(profile.samples[i]) ?? 0) + (profile.timeDeltas[i] ?? 0));
+/** a script's path relative to the repository it ran from (the cwd), if it is there */
+const relative = (url) => url.replace(/^file:\/\//, "").replace(`${process.cwd()}/`, "");
 const label = (node) => {
   const { functionName, url, lineNumber } = node.callFrame;
-  const where = url ? `${url.replace(/^.*\/work\/main\//, "").replace(/^file:\/\//, "")}:${lineNumber + 1}` : "";
+  const where = url ? `${relative(url)}:${lineNumber + 1}` : "";
   return `${functionName || "(anonymous)"} ${where}`.trim();
 };
 const self = new Map();
@@ -35,8 +38,8 @@ const byFile = new Map();
 for (const [id, us] of dt) {
   let file;
   for (let at = id; at !== undefined && file === undefined; at = parent.get(at)) {
-    const match = /\/work\/main\/((?:src|bench)\/.*)$/.exec(nodes.get(at).callFrame.url);
-    if (match) file = match[1];
+    const path = relative(nodes.get(at).callFrame.url);
+    if (/^(src|bench)\//.test(path)) file = path;
   }
   const key = file ?? (["(idle)", "(garbage collector)", "(program)"].includes(label(nodes.get(id))) ? label(nodes.get(id)) : "(other: node, libraries)");
   byFile.set(key, (byFile.get(key) ?? 0) + us);
