@@ -34,6 +34,7 @@ import {
   NANOS_PER_MS,
   shardSubjectOf,
 } from "./naming.js";
+import { putRecordProblem } from "../record-limits.js";
 
 export interface JetStreamStreamOptions {
   /** NATS servers, e.g. "127.0.0.1:4222" */
@@ -51,7 +52,6 @@ export interface JetStreamStreamOptions {
 }
 
 const MAX_PUT_RECORDS = 500;
-const MAX_PARTITION_KEY_LENGTH = 256;
 const STREAM_NAME = /^[a-zA-Z0-9_.-]{1,128}$/;
 /** A record's counter is message sequence × this + its index in the message (a message holds ≤ 500). */
 const RECORDS_PER_MESSAGE_SLOT = 1000;
@@ -329,14 +329,7 @@ export class JetStreamStream implements Stream {
   }
 
   private checkRecord(record: PutRecordInput): string | undefined {
-    const keyLength = record.partitionKey?.length ?? 0;
-    if (keyLength < 1 || keyLength > MAX_PARTITION_KEY_LENGTH) {
-      return `partition key must be 1 to ${MAX_PARTITION_KEY_LENGTH} characters, got ${keyLength}`;
-    }
-    if (record.data.byteLength > this.maxRecordBytes) {
-      return `record data is ${record.data.byteLength} bytes, more than the ${this.maxRecordBytes}-byte limit`;
-    }
-    return undefined;
+    return putRecordProblem(record, this.maxRecordBytes);
   }
 
   // ---- reads ----

@@ -19,6 +19,7 @@ import type {
   RecordBlock,
   StreamRecord,
 } from "../types.js";
+import { putRecordProblem } from "../record-limits.js";
 
 export interface SqliteStreamOptions {
   /** database file; ":memory:" for a throwaway stream */
@@ -30,7 +31,6 @@ export interface SqliteStreamOptions {
 }
 
 const MAX_PUT_RECORDS = 500;
-const MAX_PARTITION_KEY_LENGTH = 256;
 const STREAM_NAME = /^[a-zA-Z0-9_.-]{1,128}$/;
 const COLUMNS_PER_ROW = 4;
 const ROWS_PER_INSERT = 64;
@@ -272,14 +272,7 @@ export class SqliteStream implements Stream {
   }
 
   private checkRecord(record: PutRecordInput): string | undefined {
-    const keyLength = record.partitionKey?.length ?? 0;
-    if (keyLength < 1 || keyLength > MAX_PARTITION_KEY_LENGTH) {
-      return `partition key must be 1 to ${MAX_PARTITION_KEY_LENGTH} characters, got ${keyLength}`;
-    }
-    if (record.data.byteLength > this.maxRecordBytes) {
-      return `record data is ${record.data.byteLength} bytes, more than the ${this.maxRecordBytes}-byte limit`;
-    }
-    return undefined;
+    return putRecordProblem(record, this.maxRecordBytes);
   }
 
   async read(name: string, shardId: string, position: StartingPosition, limit: number): Promise<ReadResult> {
