@@ -75,6 +75,10 @@ describe("AWS CLI v2: Lambda and Athena", { skip: availability.skip }, () => {
 
     const saved = await aws.json("athena", "create-named-query", "--name", "trucks", "--database", "default", "--query-string", "SELECT 1");
     assert.ok((await aws.json("athena", "list-named-queries"))["NamedQueryIds"].includes(saved["NamedQueryId"]));
+    const named = (await aws.json("athena", "get-named-query", "--named-query-id", saved["NamedQueryId"]))["NamedQuery"];
+    assert.deepEqual([named["Name"], named["QueryString"]], ["trucks", "SELECT 1"]);
+    await aws.json("athena", "delete-named-query", "--named-query-id", saved["NamedQueryId"]);
+    assert.ok(!(await aws.json("athena", "list-named-queries"))["NamedQueryIds"].includes(saved["NamedQueryId"]));
     assert.ok((await aws.json("athena", "list-query-executions"))["QueryExecutionIds"].includes(id));
     await aws.json("athena", "stop-query-execution", "--query-execution-id", id);
     assert.equal(await aws.error("athena", "get-query-execution", "--query-execution-id", "00000000-0000-4000-8000-000000000000"), "InvalidRequestException");
