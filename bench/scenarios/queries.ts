@@ -3,8 +3,9 @@
 // DuckDB over the same files, without the engine's sandbox, registry refresh and JSON conversion.
 //
 // The lake is built fast and directly, not through the pipeline (whose lake delivery would take minutes
-// for 10M events): the simulator's events are curated by enrich's own `curate`, each table's columns are
-// taken as the lake's table definitions say, and written as zstd Parquet under the same Hive layout
+// for 10M events): the simulator's events are curated by enrich's own `curate`, read and checked by the
+// lake's own SQL (curatedBatchFromNdjson), each table's columns taken as the lake's table definitions say,
+// and written as zstd Parquet under the same Hive layout
 // (`curated/<table>/[type=…/]dt=…/hour=…/`). Chunks of events become one file per partition, the shape a
 // compacted lake has, so the views run unchanged.
 import { mkdirSync, readdirSync, statSync, unlinkSync, writeFileSync } from "node:fs";
@@ -13,7 +14,7 @@ import { isMainThread, parentPort, Worker, workerData } from "node:worker_thread
 import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
 import { KPI_VIEWS, openAnalytics, type AnalyticsEngine } from "../../src/analytics/index.js";
 import { curate, type ReferenceData } from "../../src/functions/index.js";
-import { LAKE_TABLES, quoteIdentifier, quoteSqlString, scanTableFiles, selectTableRows, tableDirectory, type LakeTable } from "../../src/lake/index.js";
+import { curatedBatchFromNdjson, LAKE_TABLES, quoteIdentifier, quoteSqlString, scanTableFiles, selectTableRows, tableDirectory, type LakeTable } from "../../src/lake/index.js";
 import { DEFAULT_TRAFFIC_START_MS, createTrafficGenerator, generateCatalog } from "../../src/simulator/index.js";
 import { percentile, ratePerSec } from "../lib/measure.js";
 import type { Figure } from "../lib/report.js";
@@ -53,7 +54,7 @@ const { workerData } = require("node:worker_threads");
 import(workerData.tsxApi).then((tsx) => { tsx.register(); return import(workerData.entryUrl); });
 `;
 
-/** A chunk a generator thread wrote: NDJSON of curated records, each line `{"r": record}`. */
+/** A chunk a generator thread wrote: NDJSON of curated records, one per line. */
 interface GeneratedChunk {
   path: string;
   name: string;
@@ -167,7 +168,7 @@ async function generateChunks(task: GeneratorTask): Promise<void> {
       // Ingested the moment it happened; the event is ours, so it is stamped in place rather than copied.
       const event = Object.assign(traffic.next(), { ingested_at: "" });
       event.ingested_at = event.occurred_at;
-      ndjson += `{"r":${JSON.stringify(curate(event, reference))}}\n`;
+      ndjson += `${JSON.stringify(curate(event, reference))}\n`;
     }
     const name = `part-${task.worker}-${String(chunk).padStart(4, "0")}`;
     const path = join(task.scratchDir, `${name}.ndjson`);
@@ -188,10 +189,10 @@ if (!isMainThread && (workerData as { simulatedLakeTask?: GeneratorTask } | null
 /** One chunk of curated records → every table's partitions, one Parquet file each. */
 async function convertChunk(connection: DuckDBConnection, ndjsonPath: string, lakeDir: string, fileName: string): Promise<void> {
   const batch = "simulated_batch";
-  await connection.run(
-    `CREATE OR REPLACE TEMP TABLE ${batch} AS SELECT r.* FROM read_json(${quoteSqlString(ndjsonPath)}, ` +
-      `format = 'newline_delimited', columns = {r: ${quoteSqlString(CURATED_EVENT_TYPE)}})`,
-  );
+  // Read and checked as the shipped `curated` delivery stream reads them; a record it would refuse fails the build.
+  await connection.run(`CREATE OR REPLACE TEMP TABLE ${batch} AS ${curatedBatchFromNdjson(ndjsonPath)}`);
+  const refused = Number((await connection.runAndReadAll(`SELECT count(*) FROM ${batch} WHERE error IS NOT NULL`)).getRows()[0]?.[0] ?? 0);
+  if (refused > 0) throw new Error(`queries bench: the lake's checks refused ${refused} simulated records in ${ndjsonPath}`);
   const types = (await connection.runAndReadAll(`SELECT DISTINCT type FROM ${batch} ORDER BY type`)).getRows().map((row) => String(row[0]));
   const statements: string[] = [];
   for (const table of LAKE_TABLES as readonly LakeTable[]) {
@@ -211,30 +212,6 @@ async function convertChunk(connection: DuckDBConnection, ndjsonPath: string, la
   statements.push(`DROP TABLE ${batch}`);
   await connection.run(statements.join(";\n"));
 }
-
-function struct(fields: Readonly<Record<string, string>>): string {
-  return `STRUCT(${Object.entries(fields)
-    .map(([name, type]) => `${quoteIdentifier(name)} ${type}`)
-    .join(", ")})`;
-}
-
-/** A curated event (events/curated.ts) as DuckDB reads it: enrich's normalised times are RFC 3339 UTC. */
-const CURATED_EVENT_TYPE = struct({
-  event_id: "VARCHAR",
-  type: "VARCHAR",
-  occurred_at: "TIMESTAMPTZ",
-  ingested_at: "TIMESTAMPTZ",
-  source: "VARCHAR",
-  customer_id: "VARCHAR",
-  session_id: "VARCHAR",
-  store_id: "VARCHAR",
-  order_id: "VARCHAR",
-  product_id: "VARCHAR",
-  store: struct({ name: "VARCHAR", city: "VARCHAR", region: "VARCHAR", country: "VARCHAR" }),
-  product: struct({ name: "VARCHAR", category: "VARCHAR", list_price: "DOUBLE" }),
-  payload: "JSON",
-});
-
 
 function parquetFilesUnder(dir: string): { files: number; bytes: number } {
   let files = 0;

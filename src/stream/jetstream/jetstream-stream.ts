@@ -34,7 +34,7 @@ import {
   NANOS_PER_MS,
   shardSubjectOf,
 } from "./naming.js";
-import { putRecordProblem } from "../record-limits.js";
+import { checkNewStream, checkPutRecordCount, checkRetentionHours, putRecordProblem } from "../limits.js";
 
 export interface JetStreamStreamOptions {
   /** NATS servers, e.g. "127.0.0.1:4222" */
@@ -51,8 +51,6 @@ export interface JetStreamStreamOptions {
   storage?: "file" | "memory";
 }
 
-const MAX_PUT_RECORDS = 500;
-const STREAM_NAME = /^[a-zA-Z0-9_.-]{1,128}$/;
 /** A record's counter is message sequence × this + its index in the message (a message holds ≤ 500). */
 const RECORDS_PER_MESSAGE_SLOT = 1000;
 /** room left in a message for headers and the protocol line */
@@ -161,14 +159,9 @@ export class JetStreamStream implements Stream {
   }
 
   async createStream(name: string, options: CreateStreamOptions): Promise<StreamDescription> {
-    if (!STREAM_NAME.test(name)) {
-      throw new ValidationError(`stream name must match ${STREAM_NAME.source}, got ${JSON.stringify(name)}`);
-    }
-    if (!Number.isInteger(options.shardCount) || options.shardCount < 1 || options.shardCount > 1024) {
-      throw new ValidationError(`shard count must be an integer from 1 to 1024, got ${options.shardCount}`);
-    }
+    checkNewStream(name, options.shardCount);
     const retentionHours = options.retentionHours ?? 24;
-    validateRetention(retentionHours);
+    checkRetentionHours(retentionHours);
     if (await this.load(name)) throw new ConflictError(`stream ${JSON.stringify(name)} already exists`, "stream_exists");
     const jsName = jetStreamNameOf(this.prefix, name);
     const stored: StoredDescription = { kind: DESCRIPTION_MARKER, name, shardCount: options.shardCount, createdAt: Date.now() };
@@ -235,7 +228,7 @@ export class JetStreamStream implements Stream {
 
   async setRetentionHours(name: string, hours: number): Promise<void> {
     const state = await this.state(name);
-    validateRetention(hours);
+    checkRetentionHours(hours);
     const info = await this.jsm.streams.info(state.jsName);
     await this.jsm.streams.update(state.jsName, { ...info.config, max_age: hours * 3_600_000 * NANOS_PER_MS });
     state.description = { ...state.description, retentionHours: hours };
@@ -244,9 +237,7 @@ export class JetStreamStream implements Stream {
   // ---- appends ----
 
   async putRecords(name: string, records: PutRecordInput[], options?: PutRecordsOptions): Promise<PutRecordResult[]> {
-    if (records.length > MAX_PUT_RECORDS) {
-      throw new ValidationError(`a put takes at most ${MAX_PUT_RECORDS} records, got ${records.length}`);
-    }
+    checkPutRecordCount(records);
     const state = await this.state(name);
     const endOperation = timeOperation(componentId.stream(name), "append");
     const results: PutRecordResult[] = new Array(records.length);
@@ -594,8 +585,3 @@ function isStreamNotFound(error: unknown): boolean {
   return error instanceof JetStreamApiError && error.code === 10059;
 }
 
-function validateRetention(hours: number): void {
-  if (!Number.isInteger(hours) || hours < 1 || hours > 8760) {
-    throw new ValidationError(`retention must be an integer number of hours from 1 to 8760, got ${hours}`);
-  }
-}

@@ -19,7 +19,7 @@ import type {
   RecordBlock,
   StreamRecord,
 } from "../types.js";
-import { putRecordProblem } from "../record-limits.js";
+import { checkNewStream, checkPutRecordCount, checkRetentionHours, putRecordProblem } from "../limits.js";
 
 export interface SqliteStreamOptions {
   /** database file; ":memory:" for a throwaway stream */
@@ -30,8 +30,6 @@ export interface SqliteStreamOptions {
   synchronous?: "NORMAL" | "FULL";
 }
 
-const MAX_PUT_RECORDS = 500;
-const STREAM_NAME = /^[a-zA-Z0-9_.-]{1,128}$/;
 const COLUMNS_PER_ROW = 4;
 const ROWS_PER_INSERT = 64;
 
@@ -157,15 +155,10 @@ export class SqliteStream implements Stream {
   }
 
   async createStream(name: string, options: CreateStreamOptions): Promise<StreamDescription> {
-    if (!STREAM_NAME.test(name)) {
-      throw new ValidationError(`stream name must match ${STREAM_NAME.source}, got ${JSON.stringify(name)}`);
-    }
-    if (!Number.isInteger(options.shardCount) || options.shardCount < 1 || options.shardCount > 1024) {
-      throw new ValidationError(`shard count must be an integer from 1 to 1024, got ${options.shardCount}`);
-    }
+    checkNewStream(name, options.shardCount);
     if (this.streams.has(name)) throw new ConflictError(`stream ${JSON.stringify(name)} already exists`, "stream_exists");
     const retentionHours = options.retentionHours ?? 24;
-    validateRetention(retentionHours);
+    checkRetentionHours(retentionHours);
     const description: StreamDescription = {
       name,
       shards: evenShards(options.shardCount),
@@ -206,7 +199,7 @@ export class SqliteStream implements Stream {
 
   async setRetentionHours(name: string, hours: number): Promise<void> {
     const state = this.state(name);
-    validateRetention(hours);
+    checkRetentionHours(hours);
     state.description = { ...state.description, retentionHours: hours };
     this.db
       .prepare("UPDATE streams SET retention_hours = ?, description = ? WHERE id = ?")
@@ -215,9 +208,7 @@ export class SqliteStream implements Stream {
 
   async putRecords(name: string, records: PutRecordInput[], options?: PutRecordsOptions): Promise<PutRecordResult[]> {
     const state = this.state(name);
-    if (records.length > MAX_PUT_RECORDS) {
-      throw new ValidationError(`a put takes at most ${MAX_PUT_RECORDS} records, got ${records.length}`);
-    }
+    checkPutRecordCount(records);
     const endOperation = timeOperation(componentId.stream(name), "append");
     const results = this.appendAll(state, records, options?.checkpoint);
     endOperation();
@@ -489,8 +480,3 @@ function blockOf(read: ReadResult, sequenceNumberOf: (counter: number) => string
   };
 }
 
-function validateRetention(hours: number): void {
-  if (!Number.isInteger(hours) || hours < 1 || hours > 8760) {
-    throw new ValidationError(`retention must be an integer number of hours from 1 to 8760, got ${hours}`);
-  }
-}
