@@ -55,7 +55,7 @@ describe("pipeline config", () => {
       fail("server:\n  port: 4566\nfunctions:\n  orders:\n    batchSize: ten\n"),
       'pipeline.yaml:5:5 functions.orders.batchSize: expected an integer from 1 to 10000, got "ten"',
     );
-    assert.match(fail("server:\n  prot: 1\n"), /^pipeline\.yaml:2:3 server\.prot: unknown field; expected one of host, port, auth, requestTimeoutMs, firstByteTimeoutMs$/);
+    assert.match(fail("server:\n  prot: 1\n"), /^pipeline\.yaml:2:3 server\.prot: unknown field; expected one of host, port, auth, requestTimeoutMs, firstByteTimeoutMs, maxConnections$/);
     assert.match(
       fail("deliveryStreams:\n  curated:\n    source: curated\n    compression: lz4\n"),
       /deliveryStreams\.curated\.compression: expected one of "zstd", "snappy", "gzip", got "lz4"/,

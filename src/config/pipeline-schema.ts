@@ -35,6 +35,15 @@ export const serverConfigSchema = Type.Object(
       default: 10_000,
       description: "a new connection that sends nothing within this is closed (0: no limit)",
     }),
+    maxConnections: Type.Integer({
+      minimum: 1,
+      maximum: 1_000_000,
+      default: 1024,
+      description:
+        "most client connections open at once, HTTP/1.1 and h2c together (at least 1: there is no 'unlimited'); a new " +
+        "connection past it is answered 503 with Retry-After and closed. The default is far above what producers and " +
+        "dashboards open and bounds what a connection flood costs (docs/reliability.md#overload)",
+    }),
   },
   { additionalProperties: false, default: {}, description: "the HTTP server" },
 );

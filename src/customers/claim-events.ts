@@ -1,6 +1,7 @@
 // Idempotency: an event's effects apply once. The batch's event ids are claimed in processed_events in the
 // same transaction as the effects, in one statement per chunk; the ids the insert returns are the fresh
-// ones. A replayed batch claims nothing and changes nothing.
+// ones. A replayed batch claims nothing and changes nothing. Claims are pruned once no stream can deliver
+// their event again (functions/builtin/housekeeping.ts).
 import type { SqlExecutor } from "../store/index.js";
 import { insertRowsReturning } from "./sql-batches.js";
 

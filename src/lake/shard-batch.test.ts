@@ -110,12 +110,14 @@ describe("ShardBatch", () => {
   it("keeps each record's own sequence number where the shard's counters have gaps", async (t) => {
     const path = join(tempDir(t, "shopstream-shard-batch-"), "stream.db");
     const records = Array.from({ length: 12 }, (_, i) => Buffer.from(JSON.stringify({ event_id: `e${i}`, type: "page_view" })));
-    const stream = await streamOf(records, path);
-    t.after(() => stream.close());
+    await (await streamOf(records, path)).close();
     const db = new Database(path);
     const [{ name }] = db.prepare("SELECT name FROM sqlite_master WHERE name LIKE 'log_%'").all() as [{ name: string }];
     db.prepare(`DELETE FROM ${name} WHERE seq IN (3, 4, 9)`).run();
     db.close();
+    // Opened again, as after a restart: the gaps are read from the file, not from the writer's memory.
+    const stream = new SqliteStream({ path });
+    t.after(() => stream.close());
     const [byRecord] = await stage(stream, "records", 5, Infinity);
     const [byBlock] = await stage(stream, "blocks", 5, Infinity);
     assert.equal(byBlock!.recordCount, 9);

@@ -104,6 +104,13 @@ export const storeEffects = new Counter({
   registers: [registry],
 });
 
+export const storePrunedRows = new Counter({
+  name: "shopstream_store_pruned_rows_total",
+  help: "Serving-store bookkeeping rows the housekeeping deleted, by table (processed_events, stock_levels, early_payments).",
+  labelNames: ["table"] as const,
+  registers: [registry],
+});
+
 export const queueMessages = new Gauge({
   name: "shopstream_queue_messages",
   help: "Messages in a queue, by state (visible, in_flight, delayed): SQS's ApproximateNumberOfMessages*.",
@@ -157,6 +164,18 @@ export const analyticsQuerySeconds = new Histogram({
 export const analyticsQueuedQueries = new Gauge({
   name: "shopstream_analytics_queued_queries",
   help: "SQL queries waiting for a DuckDB connection.",
+  registers: [registry],
+});
+
+export const serverOpenConnections = new Gauge({
+  name: "shopstream_server_open_connections",
+  help: "Client connections the HTTP server holds open (HTTP/1.1 and h2c), each counting against server.maxConnections.",
+  registers: [registry],
+});
+
+export const serverConnectionsRefused = new Counter({
+  name: "shopstream_server_connections_refused_total",
+  help: "New connections answered 503 and closed because the HTTP server was at server.maxConnections.",
   registers: [registry],
 });
 

@@ -9,7 +9,7 @@ import { computeRfm, createCustomersFunction, customerMigrations } from "../cust
 import { createFraudFunction, fraudMigrations } from "../fraud/index.js";
 import { join } from "node:path";
 import type { PipelineConfig } from "../config/index.js";
-import { createEnrichFunction, createOrdersFunction, deployFunctions, type FunctionRuntime } from "../functions/index.js";
+import { createEnrichFunction, createOrdersFunction, deployFunctions, StoreHousekeeping, type FunctionRuntime } from "../functions/index.js";
 import { IngestService } from "../ingest/index.js";
 import { LakeCompactor, LakeDelivery, openLakeStore, resolveDeliveryStreams, type DeliveryStreamConfig, type ObjectStore } from "../lake/index.js";
 import { DeliveryStreamRegistry, deliveryStreamRegistryPath } from "../aws/index.js";
@@ -60,6 +60,8 @@ export class Pipeline {
   private leaseFence!: LeaseFence;
   /** a clustered worker's shard leases (topology.leases); undefined otherwise */
   cluster: ClusterWorker | undefined;
+  /** prunes the serving store's bookkeeping tables, on a worker with store.housekeeping.intervalSec > 0 */
+  private housekeeping: StoreHousekeeping | undefined;
 
   private constructor(
     readonly config: PipelineConfig,
@@ -225,6 +227,13 @@ export class Pipeline {
     if (roles.has("dispatcher") && this.config.dispatch.enabled) await this.dispatcher.start();
     if (roles.has("planner")) this.planning.start();
     if (roles.has("worker")) this.every(TRIM_INTERVAL_MS, () => this.stream.trimExpired(), "retention trim");
+    // Claims, stock-level rows and early payments no stream can need again (src/functions/builtin/housekeeping.ts).
+    const housekeeping = this.config.store.housekeeping;
+    if (roles.has("worker") && housekeeping.intervalSec > 0) {
+      const pruner = new StoreHousekeeping({ store: this.store, stream: this.stream, config: housekeeping });
+      this.housekeeping = pruner;
+      this.every(housekeeping.intervalSec * 1000, () => pruner.run(), "serving-store housekeeping");
+    }
     this.every(GAUGE_INTERVAL_MS, () => this.publishGauges(), "gauge update");
     declareComponents(["ingest", "dispatcher", "planning", "analytics", ...Object.keys(this.config.streams).map(componentId.stream), ...this.functions.functionNames.map(componentId.function), ...this.lakes.map((lake) => lake.consumerName), ...Object.keys(this.config.queues).map(componentId.queue)]);
     this.alarms.start();
@@ -309,6 +318,7 @@ export class Pipeline {
     const deadline = Date.now() + (options.drainTimeoutMs ?? 0);
     this.running = false;
     for (const timer of this.timers) clearInterval(timer);
+    await this.housekeeping?.stop();
     await this.alarms.stop();
     await this.queries.close();
     await this.planning.stop();

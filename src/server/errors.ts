@@ -8,10 +8,15 @@ export function errorBody(code: string, message: string) {
   return { error: { code, message } };
 }
 
+/** An HTTP Retry-After value: whole seconds, at least 1. */
+export function retryAfterSeconds(retryAfterMs: number): number {
+  return Math.max(1, Math.ceil(retryAfterMs / 1000));
+}
+
 export function installErrorHandling(app: FastifyInstance, log: Logger): void {
   app.setErrorHandler((error: FastifyError | Error, _request, reply) => {
     if (error instanceof ThrottledError || (error instanceof UnavailableError && error.retryAfterMs !== undefined)) {
-      reply.header("Retry-After", Math.max(1, Math.ceil(error.retryAfterMs! / 1000)));
+      reply.header("Retry-After", retryAfterSeconds(error.retryAfterMs!));
     }
     if (error instanceof ShopstreamError) {
       return reply.code(error.httpStatus).send(errorBody(error.code, error.message));

@@ -6,6 +6,7 @@
 import http, { type IncomingMessage, type ServerResponse } from "node:http";
 import http2, { type Http2ServerRequest, type Http2ServerResponse } from "node:http2";
 import net, { type Socket } from "node:net";
+import type { ConnectionLimit } from "./connection-limit.js";
 
 /** What every HTTP/2 connection starts with (RFC 9113 §3.4). */
 const HTTP2_PREFACE = Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", "latin1");
@@ -28,6 +29,8 @@ export interface ListenerOptions {
   requestTimeout?: number;
   connectionTimeout?: number;
   http2SessionTimeout?: number;
+  /** bounds the connections of both protocols together; none when absent */
+  connectionLimit?: ConnectionLimit;
 }
 
 /**
@@ -61,6 +64,8 @@ export function dualProtocolServer(handler: Handler, options: ListenerOptions = 
   });
 
   const server = net.createServer({ pauseOnConnect: true }, (socket) => {
+    // Before a byte is read: a connection over the limit is answered and ended, not sorted.
+    if (options.connectionLimit?.admit(socket) === false) return;
     sorting.add(socket);
     let seen = Buffer.alloc(0);
     const sort = (chunk: Buffer) => {
@@ -92,6 +97,7 @@ export function dualProtocolServer(handler: Handler, options: ListenerOptions = 
     http1.closeAllConnections();
     for (const session of sessions) session.destroy();
     for (const socket of sorting) socket.destroy();
+    options.connectionLimit?.closeRefused();
   };
   server.closeIdleConnections = () => {
     http1.closeIdleConnections();

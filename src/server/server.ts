@@ -14,6 +14,7 @@ import { installErrorHandling } from "./errors.js";
 import { exposureWarning, installApiKeyAuth } from "./auth.js";
 import { installRequestTimeouts } from "./request-timeouts.js";
 import { dualProtocolServer } from "./listener.js";
+import { ConnectionLimit } from "./connection-limit.js";
 import { registerPipelineRoutes } from "./pipeline-routes.js";
 import { registerDashboardRoutes } from "./dashboard-routes.js";
 import { registerKpiViewRoutes } from "./kpi-routes.js";
@@ -25,7 +26,14 @@ export async function createServer(pipeline: Pipeline): Promise<FastifyInstance>
   const log = componentLogger("server");
   const config = pipeline.config;
   // HTTP/1.1 and cleartext HTTP/2 on the one port (listener.ts): the AWS SDKs' HTTP/2 clients work unchanged.
-  const app = Fastify({ logger: false, bodyLimit: config.ingest.maxBodyBytes, forceCloseConnections: true, serverFactory: (handler, options) => dualProtocolServer(handler, options) });
+  // Both count against one connection limit; past it a connection is answered 503 (connection-limit.ts).
+  const connectionLimit = new ConnectionLimit({ maxConnections: config.server.maxConnections, log });
+  const app = Fastify({
+    logger: false,
+    bodyLimit: config.ingest.maxBodyBytes,
+    forceCloseConnections: true,
+    serverFactory: (handler, options) => dualProtocolServer(handler, { ...options, connectionLimit }),
+  });
   installErrorHandling(app, log);
   // Before any route: both apply to every route registered after them.
   installRequestTimeouts(app, config.server);

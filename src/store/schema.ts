@@ -79,6 +79,16 @@ export const coreMigrations: Migration[] = [
       `CREATE INDEX IF NOT EXISTS early_payments_order ON early_payments (order_id)`,
     ],
   },
+  {
+    // The bookkeeping tables are pruned by age (src/functions/builtin/housekeeping.ts): each pruning
+    // statement finds its chunk of old rows through one of these.
+    id: "core-004",
+    statements: [
+      `CREATE INDEX IF NOT EXISTS processed_events_processed_at ON processed_events (processed_at)`,
+      `CREATE INDEX IF NOT EXISTS stock_levels_created_at ON stock_levels (created_at)`,
+      `CREATE INDEX IF NOT EXISTS early_payments_received_at ON early_payments (received_at)`,
+    ],
+  },
 ];
 
 /** Any fixed key: the lock only makes migrations of one database take turns. */

@@ -6,7 +6,7 @@ import { postgres, POSTGRES_URL } from "../test-support/backends.js";
 import { dropSchemaAfter, openTestPostgresStore, uniqueSchemaName } from "../test-support/postgres-store.js";
 import { tempDir } from "../test-support/temp-dir.js";
 import { numberPlaceholders } from "./postgres/placeholders.js";
-import { migrate, PostgresStore, SqliteStore, type Migration, type ServingStore } from "./index.js";
+import { deleteOlderThan, migrate, PostgresStore, SqliteStore, type Migration, type ServingStore } from "./index.js";
 
 interface Backend {
   name: string;
@@ -235,6 +235,22 @@ for (const backend of backends) {
       );
       assert.deepEqual(taken, [{ on_hand: 0 }]);
       assert.deepEqual(await store.all("UPDATE stock SET on_hand = on_hand - 1 WHERE sku = ? AND on_hand >= 1 RETURNING on_hand", ["mug"]), []);
+    });
+
+    it("deletes rows older than a time in chunks, keeps the newer ones, and counts what it deleted", async (t) => {
+      const store = await backend.open(t);
+      await store.run("CREATE TABLE claims (consumer TEXT NOT NULL, event_id TEXT NOT NULL, processed_at BIGINT NOT NULL, PRIMARY KEY (consumer, event_id))");
+      await store.run("CREATE INDEX claims_processed_at ON claims (processed_at)");
+      // 12 old rows (times 0 to 11) and 3 at or after the cutoff (12, 13, 14).
+      for (let i = 0; i < 15; i++) await store.run("INSERT INTO claims (consumer, event_id, processed_at) VALUES (?, ?, ?)", [i % 2 ? "orders" : "fraud", `e-${i}`, i]);
+      const old = { table: "claims", timeColumn: "processed_at", beforeMs: 12, chunkRows: 5 };
+      assert.equal(await deleteOlderThan(store, old), 12, "three chunks: 5, 5 and 2");
+      assert.deepEqual(await store.all("SELECT event_id FROM claims ORDER BY processed_at"), [{ event_id: "e-12" }, { event_id: "e-13" }, { event_id: "e-14" }]);
+      assert.equal(await deleteOlderThan(store, old), 0, "nothing older is left");
+      // Twice a whole chunk: the last statement finds nothing and ends the loop.
+      assert.equal(await deleteOlderThan(store, { ...old, beforeMs: 14, chunkRows: 1 }), 2);
+      await assert.rejects(deleteOlderThan(store, { ...old, table: "claims; DROP TABLE claims" }), RangeError);
+      await assert.rejects(deleteOlderThan(store, { ...old, chunkRows: 0 }), RangeError);
     });
 
     it("applies each migration once, also when two nodes migrate at the same time", async (t) => {

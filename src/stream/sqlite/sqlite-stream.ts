@@ -20,6 +20,7 @@ import type {
   StreamRecord,
 } from "../types.js";
 import { checkNewStream, checkPutRecordCount, checkRetentionHours, putRecordProblem } from "../limits.js";
+import { ShardTailCache } from "./tail-cache.js";
 
 export interface SqliteStreamOptions {
   /** database file; ":memory:" for a throwaway stream */
@@ -28,7 +29,11 @@ export interface SqliteStreamOptions {
   maxRecordBytes?: number;
   /** SQLite synchronous setting: NORMAL survives process death, FULL also survives power loss */
   synchronous?: "NORMAL" | "FULL";
+  /** bytes of each shard's latest appends kept in memory for readers that keep up (tail-cache.ts); 0: none */
+  tailCacheBytes?: number;
 }
+
+const DEFAULT_TAIL_CACHE_BYTES = 2 * 1024 * 1024;
 
 const COLUMNS_PER_ROW = 4;
 const ROWS_PER_INSERT = 64;
@@ -47,6 +52,22 @@ interface ShardState {
   /** readBlock's query, prepared on first use */
   readBlockAfter?: Database.Statement;
   readCountersAfter?: Database.Statement;
+  /** the latest committed appends, for readBlock */
+  tail: ShardTailCache;
+  /**
+   * this process appended to the shard, so lastCounter is the shard's tip (a stream has one writing
+   * process; another process may read the file, and its lastCounter is only what it saw when it opened)
+   */
+  writtenHere: boolean;
+}
+
+/** One shard's part of an append, added to its tail cache once the transaction commits. */
+interface AppendedRun {
+  shard: ShardState;
+  first: number;
+  data: Uint8Array[];
+  keys: string[];
+  arrivalMs: number;
 }
 
 interface StreamState {
@@ -60,15 +81,22 @@ export class SqliteStream implements Stream {
   readonly backend = "sqlite";
   private readonly db: Database.Database;
   private readonly maxRecordBytes: number;
+  private readonly tailCacheBytes: number;
   private readonly streams = new Map<string, StreamState>();
   private readonly appended = new EventEmitter();
   private readonly saveCounter: Database.Statement;
   private readonly getCheckpointStmt: Database.Statement;
   private readonly setCheckpointStmt: Database.Statement;
-  private readonly appendAll: (state: StreamState, records: PutRecordInput[], checkpoint: PutRecordsOptions["checkpoint"]) => PutRecordResult[];
+  private readonly appendAll: (
+    state: StreamState,
+    records: PutRecordInput[],
+    checkpoint: PutRecordsOptions["checkpoint"],
+    appended: AppendedRun[],
+  ) => PutRecordResult[];
 
   constructor(options: SqliteStreamOptions) {
     this.maxRecordBytes = options.maxRecordBytes ?? 1024 * 1024;
+    this.tailCacheBytes = options.tailCacheBytes ?? DEFAULT_TAIL_CACHE_BYTES;
     this.db = new Database(options.path);
     this.db.pragma("journal_mode = WAL");
     this.db.pragma(`synchronous = ${options.synchronous ?? "NORMAL"}`);
@@ -131,6 +159,8 @@ export class SqliteStream implements Stream {
         lastCounter: Math.max(counters.get(index) ?? 0, tip?.seq ?? 0),
         lastArrivalMs: tip?.ts ?? 0,
         inserts: new Map(),
+        tail: new ShardTailCache(this.tailCacheBytes),
+        writtenHere: false,
         readAfter: this.db.prepare(`SELECT seq, pk, data, ts FROM ${table} WHERE seq > ? ORDER BY seq LIMIT ?`),
       };
     });
@@ -210,7 +240,10 @@ export class SqliteStream implements Stream {
     const state = this.state(name);
     checkPutRecordCount(records);
     const endOperation = timeOperation(componentId.stream(name), "append");
-    const results = this.appendAll(state, records, options?.checkpoint);
+    const appended: AppendedRun[] = [];
+    const results = this.appendAll(state, records, options?.checkpoint, appended);
+    // Committed: readers that keep up may now be served these records from memory.
+    if (this.tailCacheBytes > 0) for (const run of appended) run.shard.tail.add(run.first, run.data, run.keys, run.arrivalMs);
     endOperation();
     this.appended.emit(name);
     countWriteOutcomes(componentId.stream(name), results);
@@ -218,9 +251,15 @@ export class SqliteStream implements Stream {
   }
 
   /** One transaction per put: rows grouped by shard and written with multi-row INSERTs. */
-  private appendInTransaction(state: StreamState, records: PutRecordInput[], checkpoint: PutRecordsOptions["checkpoint"]): PutRecordResult[] {
+  private appendInTransaction(
+    state: StreamState,
+    records: PutRecordInput[],
+    checkpoint: PutRecordsOptions["checkpoint"],
+    appended: AppendedRun[],
+  ): PutRecordResult[] {
     const now = Date.now();
     const rowsByShard = new Map<ShardState, unknown[]>();
+    const runs = new Map<ShardState, AppendedRun>();
     const results = records.map((record): PutRecordResult => {
       const problem = this.checkRecord(record);
       if (problem) return { errorCode: "ValidationException", errorMessage: problem };
@@ -231,11 +270,16 @@ export class SqliteStream implements Stream {
         return { errorCode: "ValidationException", errorMessage: (error as Error).message };
       }
       const shard = state.shards[index]!;
+      shard.writtenHere = true;
       const counter = ++shard.lastCounter;
       shard.lastArrivalMs = Math.max(shard.lastArrivalMs, now);
       let rows = rowsByShard.get(shard);
       if (!rows) rowsByShard.set(shard, (rows = []));
       rows.push(counter, record.partitionKey, record.data, shard.lastArrivalMs);
+      let run = runs.get(shard);
+      if (!run) runs.set(shard, (run = { shard, first: counter, data: [], keys: [], arrivalMs: shard.lastArrivalMs }));
+      run.data.push(record.data);
+      run.keys.push(record.partitionKey);
       return { shardId: shard.shardId, sequenceNumber: formatSequenceNumber(index, counter) };
     });
     for (const [shard, rows] of rowsByShard) {
@@ -245,6 +289,7 @@ export class SqliteStream implements Stream {
     if (checkpoint) {
       this.setCheckpointStmt.run(checkpoint.consumer, checkpoint.stream, checkpoint.shardId, checkpoint.sequenceNumber, now);
     }
+    appended.push(...runs.values());
     return results;
   }
 
@@ -306,6 +351,14 @@ export class SqliteStream implements Stream {
     const shard = this.shard(state, shardId);
     const after = this.counterBefore(shard, position);
     const rowLimit = Math.max(1, Math.min(limit, 10_000));
+    const sequenceNumberOf = (counter: number) => formatSequenceNumber(shard.index, counter);
+    // Nothing new (a consumer woken by another shard's append, or polling): no query.
+    if (shard.writtenHere && after >= shard.lastCounter) return emptyBlock(after, sequenceNumberOf);
+    const cached = shard.tail.read(after, rowLimit, { sequenceNumberOf, lastCounter: shard.lastCounter });
+    if (cached) {
+      countSent(componentId.stream(name), cached.count);
+      return cached;
+    }
     shard.readBlockAfter ??= this.db.prepare(
       "SELECT count(*) AS n, min(seq) AS first, max(seq) AS last, group_concat(ts) AS ts, " +
         "group_concat(length(CAST(data AS BLOB))) AS lengths, CAST(group_concat(data, '') AS BLOB) AS data, " +
@@ -338,7 +391,7 @@ export class SqliteStream implements Stream {
       partitionKeyEnds: runningTotals(integerList(row.key_lengths, count)),
       arrivalTimestamps,
       sequenceCounters,
-      sequenceNumberOf: (counter) => formatSequenceNumber(shard.index, counter),
+      sequenceNumberOf,
       next: { type: "AFTER_SEQUENCE_NUMBER", sequenceNumber: formatSequenceNumber(shard.index, lastCounter) },
       millisBehindLatest: caughtUp ? 0 : Math.max(0, Date.now() - (arrivalTimestamps[count - 1] ?? this.arrivalAfter(shard, after))),
     };
@@ -424,6 +477,7 @@ export class SqliteStream implements Stream {
       for (const shard of state.shards) {
         const firstKept = this.firstCounterAtOrAfter(shard, cutoffMs);
         trimmed += this.db.prepare(`DELETE FROM ${shard.table} WHERE seq < ?`).run(firstKept).changes;
+        shard.tail.dropBefore(firstKept);
       }
     }
     return trimmed;
@@ -460,6 +514,21 @@ function runningTotals(lengths: Float64Array): Uint32Array {
   let total = 0;
   for (let k = 0; k < lengths.length; k++) ends[k] = total += lengths[k]!;
   return ends;
+}
+
+function emptyBlock(after: number, sequenceNumberOf: (counter: number) => string): RecordBlock {
+  return {
+    count: 0,
+    data: Buffer.alloc(0),
+    dataEnds: new Uint32Array(0),
+    partitionKeys: Buffer.alloc(0),
+    partitionKeyEnds: new Uint32Array(0),
+    arrivalTimestamps: new Float64Array(0),
+    sequenceCounters: new Float64Array(0),
+    sequenceNumberOf,
+    next: { type: "AFTER_SEQUENCE_NUMBER", sequenceNumber: sequenceNumberOf(after) },
+    millisBehindLatest: 0,
+  };
 }
 
 /** A read's records as a block: the slow path of readBlock, for blocks too large for one SQLite value. */
