@@ -1,5 +1,6 @@
 // The AWS endpoint's config: who may call it (SigV4 access keys), and the region and account its ARNs name.
 import { Type, type Static } from "@sinclair/typebox";
+import { lambdaConfigSchema } from "./lambda/config.js";
 
 export const awsAccessKeySchema = Type.Object(
   {
@@ -26,6 +27,7 @@ export const awsConfigSchema = Type.Object(
       default: 16 * 1024 * 1024,
       description: "largest AWS API request body, in bytes (a Kinesis PutRecords of 5 MiB is about 7 MiB once base64-encoded)",
     }),
+    lambda: lambdaConfigSchema,
   },
   { additionalProperties: false, default: {}, description: "the AWS-compatible endpoint (Kinesis, Firehose, …) on the server's port" },
 );

@@ -12,7 +12,8 @@ import { verifySignature } from "./sigv4.js";
 import { CONTENT_TYPES, decodeBody, encodeCbor, encodeJson, protocolOf, queryErrorXml, queryResponseXml } from "./wire.js";
 
 export interface AwsEndpointOptions {
-  config: AwsConfig;
+  /** the endpoint's own settings (the services' sections, as `lambda`, go to their services) */
+  config: Omit<AwsConfig, "lambda">;
   services: readonly AwsService[];
   log: Logger;
 }

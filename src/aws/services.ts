@@ -7,6 +7,8 @@ import { registerAwsEndpoint } from "./endpoint.js";
 import { DeliveryStreamRegistry, deliveryStreamRegistryPath } from "./firehose/delivery-stream-registry.js";
 import { createFirehoseService } from "./firehose/firehose-service.js";
 import { createKinesisService } from "./kinesis/kinesis-service.js";
+import { AwsError } from "./errors.js";
+import { enqueueAsyncInvocation, type AsyncInvocation } from "./lambda/async-invocations.js";
 import { createLambdaService } from "./lambda/lambda-service.js";
 import { pipelineLambdaFunctions } from "./lambda/pipeline-functions.js";
 import { createAthenaService } from "./athena/athena-service.js";
@@ -22,6 +24,16 @@ function streamInUse(pipeline: Pipeline, name: string): string | undefined {
   const fn = Object.entries(pipeline.config.functions).find(([, spec]) => (spec as { stream?: string }).stream === name);
   if (fn) return `function ${fn[0]} reads it`;
   return undefined;
+}
+
+/** Queues an Event invocation where a worker runs it: this process's, or any when the queue is shared (JetStream). */
+function asyncInvocationQueue(pipeline: Pipeline): (invocation: AsyncInvocation) => Promise<void> {
+  if (pipeline.topology.roles.has("worker") || pipeline.config.queueBackend.type === "jetstream") {
+    return (invocation) => enqueueAsyncInvocation(pipeline.queue, invocation);
+  }
+  return async () => {
+    throw new AwsError("ServiceException", "Event invocations need a worker: this process has no worker role and its queue (queueBackend.type sqlite) is its own; use queueBackend.type: jetstream", 500);
+  };
 }
 
 export function pipelineAwsServices(pipeline: Pipeline): AwsService[] {
@@ -40,7 +52,7 @@ export function pipelineAwsServices(pipeline: Pipeline): AwsService[] {
       removeDeliveryStream: (name) => pipeline.removeDeliveryStream(name),
     }),
     pipelineSqsService(pipeline),
-    createLambdaService({ functions: pipelineLambdaFunctions(pipeline), log: componentLogger("lambda") }),
+    createLambdaService({ functions: pipelineLambdaFunctions(pipeline), enqueueAsync: asyncInvocationQueue(pipeline), log: componentLogger("lambda") }),
     createAthenaService({ queries: pipeline.queries }),
   ];
 }

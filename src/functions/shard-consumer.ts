@@ -3,9 +3,17 @@
 // is done (succeeded or discarded). It reads at most one batch ahead of what is in flight, so a slow
 // function slows its reads and the backlog waits in the durable stream. A crash replays at most the
 // records in flight; sinks are idempotent.
+//
+// A function that appends its output with its checkpoint (enrich, the orders function's derived events)
+// must see the same batch again after a crash, or its output would be appended twice: on SQLite the
+// append and the checkpoint commit together, but JetStream publishes first and checkpoints after, and
+// drops a republished message only when its id (derived from the batch's last input record) repeats. So
+// on such a backend each batch's last sequence number is noted before the batch runs (the batch intent,
+// beside the checkpoint), and a restart that finds one past the checkpoint replays exactly that batch
+// first, however many more records have arrived since.
 import { errorMessage } from "../errors/index.js";
 import { componentId, setIteratorAge, type Logger } from "../monitor/index.js";
-import { Wakeup, type ReadResult, type StartingPosition, type Stream, type StreamRecord } from "../stream/index.js";
+import { compareSequenceNumbers, Wakeup, type ReadResult, type StartingPosition, type Stream, type StreamRecord } from "../stream/index.js";
 import { CheckpointTracker } from "./checkpoint-tracker.js";
 import type { FailureDestination } from "./failure-destination.js";
 import type { FunctionInvoker } from "./invoker.js";
@@ -15,6 +23,8 @@ import { StreamBatchProcessor, type TrackedRecord } from "./stream-batch-process
 import type { StreamMappingOptions } from "./types.js";
 
 const IDLE_POLL_MS = 250;
+/** Where a mapping notes its batch intent, beside its own checkpoint. */
+const BATCH_INTENT_SUFFIX = "#batch";
 /** the most records one read returns (Kinesis GetRecords) */
 const MAX_READ_RECORDS = 10_000;
 
@@ -68,13 +78,28 @@ export class ShardConsumer {
     const unsubscribe = stream.onAppend(mapping.stream, () => this.wakeup.wake());
     const processor = new StreamBatchProcessor({ ...this.options, signal: this.stopped.signal });
     const settle = (records: TrackedRecord[]) => this.settle(records);
-    const lanes = Array.from({ length: mapping.parallelizationFactor }, () => new ShardLane(mapping, processor, settle));
+    // One lane only: with more, batches run side by side and no function commits its output with them.
+    const notesIntents = stream.backend !== "sqlite" && mapping.parallelizationFactor === 1;
+    const intentConsumer = `${consumerName}${BATCH_INTENT_SUFFIX}`;
+    const lanesProcessor: Pick<StreamBatchProcessor, "process"> = notesIntents
+      ? {
+          process: async (batch, settleBatch) => {
+            await this.noteIntent(intentConsumer, batch.at(-1)!.record.sequenceNumber);
+            return processor.process(batch, settleBatch);
+          },
+        }
+      : processor;
+    const lanes = Array.from({ length: mapping.parallelizationFactor }, () => new ShardLane(mapping, lanesProcessor, settle));
     const lanesDone = Promise.all(lanes.map((lane) => lane.run()));
     try {
       this.committed = await stream.getCheckpoint(consumerName, mapping.stream, shardId);
       let position: StartingPosition = this.committed
         ? { type: "AFTER_SEQUENCE_NUMBER", sequenceNumber: this.committed }
         : mapping.startingPosition;
+      if (notesIntents && this.committed !== undefined) {
+        const intent = await stream.getCheckpoint(intentConsumer, mapping.stream, shardId);
+        if (intent !== undefined && compareSequenceNumbers(intent, this.committed) > 0) position = await this.replayIntent(position, intent, lanes[0]!);
+      }
       const readAheadRecords = (mapping.parallelizationFactor + 1) * mapping.batchSize;
       for (let readFailures = 0; !this.stopped.signal.aborted; ) {
         const room = readAheadRecords - this.tracker.pending;
@@ -118,6 +143,57 @@ export class ShardConsumer {
   stop(): void {
     this.stopped.abort();
     this.wakeup.wake();
+  }
+
+  /** Notes the last sequence number of the batch about to run; retried until it is durable or the mapping stops. */
+  private async noteIntent(intentConsumer: string, sequenceNumber: string): Promise<void> {
+    const { stream, mapping, shardId, log } = this.options;
+    for (let failures = 0; !this.stopped.signal.aborted; failures++) {
+      try {
+        await stream.setCheckpoint(intentConsumer, mapping.stream, shardId, sequenceNumber);
+        return;
+      } catch (error) {
+        const waitMs = backoffMs(this.options.backoff, failures);
+        log.error({ err: errorMessage(error), waitMs }, "noting the batch intent failed; retrying");
+        await pause(waitMs, this.stopped.signal);
+      }
+    }
+  }
+
+  /**
+   * Reads the records after the checkpoint through `intent` (the batch that was running when the last
+   * owner stopped), runs them as one batch and waits for it to settle; returns where reading goes on.
+   */
+  private async replayIntent(position: StartingPosition, intent: string, lane: ShardLane): Promise<StartingPosition> {
+    const { stream, mapping, shardId, log } = this.options;
+    const records: StreamRecord[] = [];
+    let next = position;
+    for (let failures = 0; !this.stopped.signal.aborted; ) {
+      let read: ReadResult;
+      try {
+        read = await readRecords(stream, mapping.stream, shardId, next, mapping.batchSize);
+        failures = 0;
+      } catch (error) {
+        await pause(backoffMs(this.options.backoff, failures++), this.stopped.signal);
+        continue;
+      }
+      const within = read.records.filter((record) => compareSequenceNumbers(record.sequenceNumber, intent) <= 0);
+      records.push(...within);
+      if (within.length < read.records.length || read.records.length === 0) {
+        // Past the intent (or the shard ends before it: its records were trimmed): stop right after it.
+        next = within.length > 0 ? { type: "AFTER_SEQUENCE_NUMBER", sequenceNumber: within.at(-1)!.sequenceNumber } : next;
+        break;
+      }
+      next = read.next;
+      if (compareSequenceNumbers(records.at(-1)!.sequenceNumber, intent) >= 0) break;
+    }
+    if (records.length === 0 || this.stopped.signal.aborted) return next;
+    log.info({ shardId, records: records.length, through: intent }, "replaying the batch that was running when the shard last stopped");
+    // Pushed together, they are one batch: the lane starts only after this synchronous loop.
+    const first = this.tracker.add(records.map((record) => record.sequenceNumber));
+    for (const [i, record] of records.entries()) lane.push({ ordinal: first + i, record });
+    while (this.tracker.pending > 0 && !this.stopped.signal.aborted) await this.wakeup.sleep(IDLE_POLL_MS);
+    return next;
   }
 
   private async settle(records: TrackedRecord[]): Promise<void> {

@@ -28,7 +28,7 @@ export class ShardLane {
 
   constructor(
     private readonly options: ShardLaneOptions,
-    private readonly processor: StreamBatchProcessor,
+    private readonly processor: Pick<StreamBatchProcessor, "process">,
     private readonly settle: (records: TrackedRecord[]) => Promise<void>,
   ) {}
 

@@ -80,7 +80,7 @@ export class BatchConverter {
     try {
       await writeWhole(linesPath, batch.lines.bytes());
       return await this.conversions.run(async () => {
-        const contents = await this.contents(`CREATE OR REPLACE TEMP TABLE ${BATCH_TABLE} AS ${this.selectBatch(linesPath)};\n`);
+        const contents = await this.contents(`CREATE OR REPLACE TEMP TABLE ${BATCH_TABLE} AS ${this.selectBatch(linesPath)};\n`, linesPath);
         const refused = [...(await this.unreadRecords(batch, contents.rowCount)), ...contents.refused];
         const planned = planOutputs(this.delivery, contents.groups, batch, publishedThrough);
         const staged: StagedFile[] = planned.map((output, n) => ({ ...output, path: `${stem}-${n}.${output.key.slice(output.key.lastIndexOf(".") + 1)}` }));
@@ -111,7 +111,7 @@ export class BatchConverter {
    * What the batch holds, in one query run after `script` (the batch table): the groups of records that
    * passed their checks, by what places them, and the records that did not.
    */
-  private async contents(script: string): Promise<{ groups: BatchGroup[]; refused: RefusedRecord[]; rowCount: number }> {
+  private async contents(script: string, linesPath: string): Promise<{ groups: BatchGroup[]; refused: RefusedRecord[]; rowCount: number }> {
     const keys = Object.keys(this.delivery.partitionKeys).map(partitionKeyColumn);
     const type = this.delivery.prefix ? "CAST(NULL AS VARCHAR)" : '"type"';
     const reader = await this.connection.runAndReadAll(
@@ -133,11 +133,30 @@ export class BatchConverter {
           keys: Object.fromEntries(Object.keys(this.delivery.partitionKeys).map((key, k) => [key, String(row[7 + k])])),
         });
       } else {
-        refused.push({ index: Number(row[3]), errorType: String(row[5]) as LakeErrorType, message: String(row[6]) });
+        // The message comes with describeRefused; the error type alone until then.
+        refused.push({ index: Number(row[3]), errorType: String(row[5]) as LakeErrorType, message: row[6] === null ? `refused: ${String(row[5])}` : String(row[6]) });
       }
     }
     refused.sort((a, b) => a.index - b.index);
+    await this.describeRefused(refused, linesPath);
     return { groups, refused, rowCount };
+  }
+
+  /**
+   * The messages of refused records: the batch table names only the failing check's error type, and the
+   * few records that failed are read again with the messages (the same checks, so the same first failure).
+   */
+  private async describeRefused(refused: RefusedRecord[], linesPath: string): Promise<void> {
+    if (refused.length === 0) return;
+    const reader = await this.connection.runAndReadAll(this.records.selectErrors(this.records.stagedRelation(linesPath), refused.map((record) => record.index)));
+    const described = new Map<number, { error_type: string; message: string }>();
+    for (const [index, error] of reader.getRowObjectsJS().map((row) => [Number(row["i"]), row["error"]] as const)) {
+      described.set(index, error as { error_type: string; message: string });
+    }
+    for (const record of refused) {
+      const error = described.get(record.index);
+      if (error) record.message = error.message;
+    }
   }
 
   /** Staged records the reader could not parse (their lines are not JSON): missing from the batch table. */

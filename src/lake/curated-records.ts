@@ -20,6 +20,7 @@ import {
   errorCase,
   errorCaseByType,
   firstError,
+  type ErrorDetail,
   partitionFields,
   partitionKeyColumn,
   type RecordCheck,
@@ -99,21 +100,11 @@ export class CuratedRecordsSql {
     return stagedRecordsRelation(path, this.recordType);
   }
 
-  /** The SELECT that turns parsed records (`i`, `t`, `r`: stagedRelation's columns) into the batch table. */
+  /**
+   * The SELECT that turns parsed records (`i`, `t`, `r`: stagedRelation's columns) into the batch table.
+   * A record that fails a check has an `error` whose message is NULL: selectErrors describes it.
+   */
   selectBatch(records: string): string {
-    const payloadTypes = this.payloadForEveryType ? "" : `r.type IN (${[...this.checksByType.keys()].map(quoteSqlString).join(", ")}) AND `;
-    const parsesPayload = this.payloadForEveryType || this.checksByType.size > 0;
-    const parsed =
-      `SELECT i, t, r, ` +
-      Object.entries(ENVELOPE_TYPES)
-        .filter(([, type]) => type !== "VARCHAR")
-        .map(([field, type]) => `${castText(`r.${quoteIdentifier(field)}`, type)} AS ${typedEnvelope(field)}, `)
-        .join("") +
-      `${parsesPayload ? `CASE WHEN ${payloadTypes}starts_with(r.payload, '{') THEN json_transform(r.payload, ${shapeLiteral(this.payloadShape)}) END` : "NULL"} AS pt, ` +
-      `CASE WHEN starts_with(r.store, '{') THEN json_transform(r.store, ${shapeLiteral(this.storeShape)}) END AS st, ` +
-      `CASE WHEN starts_with(r.product, '{') THEN json_transform(r.product, ${shapeLiteral(this.productShape)}) END AS pr ` +
-      // A line the reader could not parse comes back as a row of NULLs; its record is found missing.
-      `FROM ${records} WHERE i IS NOT NULL`;
     const columns = [
       "i",
       "t",
@@ -124,9 +115,36 @@ export class CuratedRecordsSql {
       "r.payload AS payload",
       ...[...this.keyValues].map(([key, value]) => `${value} AS ${partitionKeyColumn(key)}`),
       `${this.timestamp ?? "NULL::TIMESTAMPTZ"} AS event_time`,
-      `${firstError([errorCase(this.envelopeChecks), errorCaseByType("r.type", this.checksByType), errorCase(this.placementChecks)])} AS error`,
+      `${this.error("typed")} AS error`,
     ];
-    return `SELECT ${columns.join(", ")} FROM (${parsed})`;
+    return `SELECT ${columns.join(", ")} FROM (${this.parsed(records)})`;
+  }
+
+  /** `i` and the described `error` of the records at `indexes` (records that failed a check in selectBatch). */
+  selectErrors(records: string, indexes: readonly number[]): string {
+    return `SELECT i, ${this.error("described")} AS error FROM (${this.parsed(records)}) WHERE i IN (${indexes.join(", ")})`;
+  }
+
+  private error(detail: ErrorDetail): string {
+    return firstError([errorCase(this.envelopeChecks, detail), errorCaseByType("r.type", this.checksByType, detail), errorCase(this.placementChecks, detail)]);
+  }
+
+  /** Each record with its envelope typed and its payload, store and product objects read as texts. */
+  private parsed(records: string): string {
+    const payloadTypes = this.payloadForEveryType ? "" : `r.type IN (${[...this.checksByType.keys()].map(quoteSqlString).join(", ")}) AND `;
+    const parsesPayload = this.payloadForEveryType || this.checksByType.size > 0;
+    return (
+      `SELECT i, t, r, ` +
+      Object.entries(ENVELOPE_TYPES)
+        .filter(([, type]) => type !== "VARCHAR")
+        .map(([field, type]) => `${castText(`r.${quoteIdentifier(field)}`, type)} AS ${typedEnvelope(field)}, `)
+        .join("") +
+      `${parsesPayload ? `CASE WHEN ${payloadTypes}starts_with(r.payload, '{') THEN json_transform(r.payload, ${shapeLiteral(this.payloadShape)}) END` : "NULL"} AS pt, ` +
+      `CASE WHEN starts_with(r.store, '{') THEN json_transform(r.store, ${shapeLiteral(this.storeShape)}) END AS st, ` +
+      `CASE WHEN starts_with(r.product, '{') THEN json_transform(r.product, ${shapeLiteral(this.productShape)}) END AS pr ` +
+      // A line the reader could not parse comes back as a row of NULLs; its record is found missing.
+      `FROM ${records} WHERE i IS NOT NULL`
+    );
   }
 
   private addEnvelopeChecks(): void {

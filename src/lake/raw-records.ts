@@ -36,7 +36,10 @@ export class RawRecordsSql {
     return stagedLinesRelation(path);
   }
 
-  /** The SELECT that turns staged lines (`i`, `t`, `line`: stagedRelation's columns) into the batch table. */
+  /**
+   * The SELECT that turns staged lines (`i`, `t`, `line`: stagedRelation's columns) into the batch table.
+   * A record that fails a check has an `error` whose message is NULL: selectErrors describes it.
+   */
   selectBatch(lines: string): string {
     const columns = [
       "i",
@@ -44,11 +47,21 @@ export class RawRecordsSql {
       "line",
       ...[...this.keyValues].map(([key, value]) => `${value} AS ${partitionKeyColumn(key)}`),
       `${this.timestamp ?? "NULL::TIMESTAMPTZ"} AS event_time`,
-      `${errorCase(this.checks)} AS error`,
+      `${errorCase(this.checks, "typed")} AS error`,
     ];
-    if (this.checks.length === 0) return `SELECT ${columns.join(", ")} FROM ${lines}`;
+    return `SELECT ${columns.join(", ")} FROM ${this.parsed(lines)}`;
+  }
+
+  /** `i` and the described `error` of the records at `indexes` (records that failed a check in selectBatch). */
+  selectErrors(lines: string, indexes: readonly number[]): string {
+    return `SELECT i, ${errorCase(this.checks, "described")} AS error FROM ${this.parsed(lines)} WHERE i IN (${indexes.join(", ")})`;
+  }
+
+  /** The lines, parsed only when a check reads a field. */
+  private parsed(lines: string): string {
+    if (this.checks.length === 0) return lines;
     return (
-      `SELECT ${columns.join(", ")} FROM (SELECT i, t, line, is_json, ` +
+      `(SELECT i, t, line, is_json, ` +
       `CASE WHEN is_json THEN json_transform(line, ${shapeLiteral(this.shape)}) END AS r ` +
       `FROM (SELECT i, t, line, coalesce(json_valid(line), false) AS is_json FROM ${lines}))`
     );

@@ -54,10 +54,20 @@ export function partitionKeyColumn(key: string): string {
 
 const NO_ERROR = "NULL::STRUCT(error_type VARCHAR, message VARCHAR)";
 
+/**
+ * How an error expression names the failing check. "typed": {error_type, message: NULL}, the cheap form a
+ * batch is checked with (message expressions are large, and DuckDB sets up every one of them for each
+ * statement it runs, whether a record fails or not: measured, about 50 ms a flush, most of a small flush's
+ * checking); "described": with the message, for the few records that failed (selectErrors).
+ */
+export type ErrorDetail = "typed" | "described";
+
 /** The first failing check as {error_type, message}, or NULL for a record that passes them all. */
-export function errorCase(checks: readonly RecordCheck[]): string {
+export function errorCase(checks: readonly RecordCheck[], detail: ErrorDetail = "described"): string {
   if (checks.length === 0) return NO_ERROR;
-  const branches = checks.map((check) => `WHEN ${check.failsWhen} THEN {'error_type': '${check.errorType}', 'message': ${check.message}}`);
+  const branches = checks.map(
+    (check) => `WHEN ${check.failsWhen} THEN {'error_type': '${check.errorType}', 'message': ${detail === "described" ? check.message : "NULL::VARCHAR"}}`,
+  );
   return `CASE ${branches.join(" ")} END`;
 }
 
@@ -65,10 +75,10 @@ export function errorCase(checks: readonly RecordCheck[]): string {
  * The first failing check among those of the record's event type: each record evaluates only its own
  * type's checks, which keeps a batch's cost flat however many tables there are.
  */
-export function errorCaseByType(typeColumn: string, checksByType: ReadonlyMap<string, readonly RecordCheck[]>): string {
+export function errorCaseByType(typeColumn: string, checksByType: ReadonlyMap<string, readonly RecordCheck[]>, detail: ErrorDetail = "described"): string {
   const branches = [...checksByType]
     .filter(([, checks]) => checks.length > 0)
-    .map(([type, checks]) => `WHEN ${quoteSqlString(type)} THEN ${errorCase(checks)}`);
+    .map(([type, checks]) => `WHEN ${quoteSqlString(type)} THEN ${errorCase(checks, detail)}`);
   return branches.length === 0 ? NO_ERROR : `CASE ${typeColumn} ${branches.join(" ")} END`;
 }
 

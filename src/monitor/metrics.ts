@@ -254,6 +254,13 @@ export const functionRetries = new Counter({
   registers: [registry],
 });
 
+export const lambdaAsyncInvocations = new Counter({
+  name: "shopstream_lambda_async_invocations_total",
+  help: "Attempts of asynchronous (Event) Lambda invocations by function and result: succeeded, retried (failed, tried again later) or dropped (failed on every attempt, or undeliverable).",
+  labelNames: ["function", "result"] as const,
+  registers: [registry],
+});
+
 export const alarmState = new Gauge({
   name: "shopstream_alarm_state",
   help: "1 for an alarm's current state (OK, ALARM, INSUFFICIENT_DATA), 0 for the others.",

@@ -12,7 +12,7 @@ import type { PipelineConfig } from "../config/index.js";
 import { createEnrichFunction, createOrdersFunction, deployFunctions, StoreHousekeeping, type FunctionRuntime } from "../functions/index.js";
 import { IngestService } from "../ingest/index.js";
 import { LakeCompactor, LakeDelivery, openLakeStore, resolveDeliveryStreams, type DeliveryStreamConfig, type ObjectStore } from "../lake/index.js";
-import { DeliveryStreamRegistry, deliveryStreamRegistryPath } from "../aws/index.js";
+import { AsyncInvocationPoller, DeliveryStreamRegistry, deliveryStreamRegistryPath, ensureLambdaAsyncQueue, pipelineLambdaFunctions } from "../aws/index.js";
 import { ConflictError } from "../errors/index.js";
 import {
   analyticsQueries, analyticsQueuedQueries, analyticsQuerySeconds, componentId, componentLogger, countDiscarded, countError, countReceived, countSent,
@@ -62,6 +62,8 @@ export class Pipeline {
   cluster: ClusterWorker | undefined;
   /** prunes the serving store's bookkeeping tables, on a worker with store.housekeeping.intervalSec > 0 */
   private housekeeping: StoreHousekeeping | undefined;
+  /** runs the Lambda API's queued Event invocations, on a worker; `done` resolves once it stopped */
+  private asyncInvocations: { poller: AsyncInvocationPoller; done: Promise<void> } | undefined;
 
   private constructor(
     readonly config: PipelineConfig,
@@ -105,6 +107,7 @@ export class Pipeline {
     }
     const queue = await openQueueBackend(config.queueBackend, paths.queueDb);
     await applyQueuesConfig(queue, config.queues);
+    await ensureLambdaAsyncQueue(queue);
     const store = await openServingStore(config.store, { sqlitePath: paths.storeDb, synchronous: config.streamBackend.synchronous });
     await migrate(store, [...coreMigrations, ...customerMigrations, ...fraudMigrations, ...planningMigrations, ...reorderPolicyMigrations]);
     const catalog = generateCatalog(config.simulator.catalogSeed);
@@ -224,6 +227,12 @@ export class Pipeline {
       for (const lake of this.lakes) await lake.start();
       this.compactor.start();
     }
+    if (roles.has("worker")) {
+      // The Lambda API's Event invocations run where the functions run (src/aws/lambda/async-invocation-poller.ts).
+      const poller = new AsyncInvocationPoller({ queue: this.queue, functions: pipelineLambdaFunctions(this), config: this.config.aws.lambda, log: componentLogger("lambda") });
+      const done = poller.run().catch((error: unknown) => this.log.error({ err: error }, "the Event invocation poller stopped"));
+      this.asyncInvocations = { poller, done };
+    }
     if (roles.has("dispatcher") && this.config.dispatch.enabled) await this.dispatcher.start();
     if (roles.has("planner")) this.planning.start();
     if (roles.has("worker")) this.every(TRIM_INTERVAL_MS, () => this.stream.trimExpired(), "retention trim");
@@ -326,6 +335,9 @@ export class Pipeline {
     // The dispatcher writes into ingest: it stops first; trips in progress come back after the visibility timeout.
     await this.dispatcher.stop();
     await this.drainFunctions(deadline);
+    // Running Event invocations finish (each within its function's timeout); queued ones wait for the next start.
+    this.asyncInvocations?.poller.stop();
+    await this.asyncInvocations?.done;
     // A clustered worker stops its shards gracefully (batches commit, lake buffers flush) and gives its leases back.
     await this.cluster?.stop();
     await this.functions.stop();

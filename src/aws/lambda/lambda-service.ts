@@ -1,16 +1,19 @@
 // AWS Lambda (REST JSON, API version 2015-03-31) over the pipeline's functions: Invoke (RequestResponse,
 // Event, DryRun, with the log tail), ListFunctions, GetFunction and GetFunctionConfiguration. A function
-// named by name, partial ARN or ARN; only $LATEST exists. Event invocations run in the background and a
-// failure is logged, as Lambda's asynchronous invocations end up in CloudWatch Logs.
+// named by name, partial ARN or ARN; only $LATEST exists. An Event invocation is answered 202 once it is
+// durable in the pipeline's internal queue; the workers run it from there, with retries (async-invocations.ts).
 import { createHash } from "node:crypto";
 import type { Logger } from "../../monitor/index.js";
 import { AwsError, type AwsErrorCodes } from "../errors.js";
 import type { AwsRequestContext, AwsService, RestAnswer, RestRequest, RestRoute } from "../service.js";
+import type { AsyncInvocation } from "./async-invocations.js";
 import type { LambdaFunction, LambdaFunctionCatalog, LambdaInvokeOutcome } from "./lambda-function.js";
 import { invocationLogTail } from "./log-tail.js";
 
 export interface LambdaServiceOptions {
   functions: LambdaFunctionCatalog;
+  /** queues an Event invocation durably, or throws an AwsError (enqueueAsyncInvocation) */
+  enqueueAsync(invocation: AsyncInvocation): Promise<void>;
   log: Logger;
 }
 
@@ -45,7 +48,7 @@ export function functionArnOf(ctx: AwsRequestContext, name: string): string {
 }
 
 export function createLambdaService(options: LambdaServiceOptions): AwsService {
-  const { functions, log } = options;
+  const { functions, enqueueAsync, log } = options;
   const deployedAtMs = Date.now();
 
   /** The function a path names (name, partial ARN or ARN, with an optional qualifier), or ResourceNotFoundException. */
@@ -122,12 +125,9 @@ export function createLambdaService(options: LambdaServiceOptions): AwsService {
     const event = eventOf(request.body);
     if (type === "DryRun") return { status: 204 };
     if (type === "Event") {
-      void fn.invoke(event).then(
-        (outcome) => {
-          if (outcome.functionError) log.warn({ function: fn.name, requestId: outcome.requestId, error: outcome.payload }, "asynchronous invocation failed");
-        },
-        (error: unknown) => log.error({ err: error, function: fn.name }, "asynchronous invocation failed"),
-      );
+      // The 202 promises the invocation is queued: it is, durably, before the answer goes out.
+      await enqueueAsync({ functionName: fn.name, requestId: ctx.requestId, attempt: 1, event });
+      log.debug({ function: fn.name, requestId: ctx.requestId }, "asynchronous invocation queued");
       return { status: 202 };
     }
     const startedMs = performance.now();

@@ -21,6 +21,8 @@ export interface SqsServiceOptions {
   extras: QueueExtras;
   /** why a queue may not be deleted through the API (the pipeline config declares it), or undefined */
   queueInUse(name: string): string | undefined;
+  /** a queue the pipeline keeps for itself (Lambda's Event invocations): not listed, and not to be created */
+  isInternalQueue(name: string): boolean;
 }
 
 type Input = Record<string, unknown>;
@@ -229,6 +231,7 @@ export function createSqsService(options: SqsServiceOptions): AwsService {
   const operations: Record<string, AwsOperation> = {
     async CreateQueue(input, ctx) {
       const name = required(input, "QueueName");
+      if (options.isInternalQueue(name)) throw new SqsError("InvalidParameterValue", `Value ${name} for parameter QueueName is invalid. Reason: the name is reserved for the pipeline's own queue.`);
       const parsed = parseQueueAttributes(ctx, readObject(input, "Attributes") ?? {}, "create");
       const tags = (readObject(input, "tags") ?? readObject(input, "Tags") ?? {}) as Record<string, string>;
       if (parsed.queue.redrivePolicy === null) delete parsed.queue.redrivePolicy;
@@ -254,7 +257,7 @@ export function createSqsService(options: SqsServiceOptions): AwsService {
 
     async ListQueues(input, ctx) {
       const prefix = readString(input, "QueueNamePrefix") ?? "";
-      const listed = page(await queue.listQueues(prefix), input);
+      const listed = page((await queue.listQueues(prefix)).filter((name) => !options.isInternalQueue(name)), input);
       return { ...(listed.names.length > 0 && { QueueUrls: listed.names.map((name) => queueUrl(ctx, name)) }), ...(listed.nextToken && { NextToken: listed.nextToken }) };
     },
 

@@ -9,7 +9,8 @@ import { pino, type Logger } from "pino";
 import type { CuratedEvent } from "../../events/index.js";
 import { registry } from "../../monitor/index.js";
 import { coreMigrations, migrate, SqliteStore, type ServingStore } from "../../store/index.js";
-import { SqliteStream, type PutRecordInput, type PutRecordResult, type PutRecordsOptions, type Stream } from "../../stream/index.js";
+import { SqliteStream, type Stream } from "../../stream/index.js";
+import { failingOnce } from "../test-support/harness.js";
 import { postgres } from "../../test-support/backends.js";
 import { openTestPostgresStore } from "../../test-support/postgres-store.js";
 import { tempDir } from "../../test-support/temp-dir.js";
@@ -77,22 +78,6 @@ const context = (sequenceNumber = "0"): BatchContext => {
   const checkpoint: CheckpointRef = { consumer: "orders", stream: "curated", shardId: SHARD, sequenceNumber };
   return { functionName: "orders", stream: "curated", shardId: SHARD, checkpoint, signal: new AbortController().signal };
 };
-
-/** A stream whose next put fails, as if the process died between the store commit and the append. */
-function failingOnce(stream: Stream): Stream {
-  let failNextPut = true;
-  return Object.create(stream, {
-    putRecords: {
-      value: async (name: string, input: PutRecordInput[], options?: PutRecordsOptions): Promise<PutRecordResult[]> => {
-        if (failNextPut) {
-          failNextPut = false;
-          throw new Error("stream unavailable");
-        }
-        return stream.putRecords(name, input, options);
-      },
-    },
-  }) as Stream;
-}
 
 const housekeepingAt = (store: ServingStore, stream: Stream, nowMs: number, log?: Logger) =>
   new StoreHousekeeping({ store, stream, config: CONFIG, clock: () => nowMs, ...(log !== undefined && { log }) });

@@ -3,7 +3,8 @@ import { join } from "node:path";
 import { describe, it, type TestContext } from "node:test";
 import type { CuratedEvent } from "../../events/index.js";
 import { coreMigrations, migrate, SqliteStore, type ServingStore } from "../../store/index.js";
-import { SqliteStream, type PutRecordInput, type PutRecordResult, type PutRecordsOptions, type Stream } from "../../stream/index.js";
+import { SqliteStream, type Stream } from "../../stream/index.js";
+import { failingOnce } from "../test-support/harness.js";
 import { makeTempDir, removeDir } from "../../test-support/temp-dir.js";
 import type { BatchContext, BuiltinFunction, CheckpointRef, DecodedRecord } from "../types.js";
 import { createOrdersFunction } from "./orders.js";
@@ -250,22 +251,6 @@ function records(events: CuratedEvent[], first = 0): DecodedRecord<CuratedEvent>
 async function derived(stream: Stream): Promise<CuratedEvent[]> {
   const { records: read } = await stream.read("curated", SHARD, { type: "TRIM_HORIZON" }, 1_000);
   return read.map((record) => JSON.parse(Buffer.from(record.data).toString("utf8")) as CuratedEvent);
-}
-
-/** A stream whose next put fails, as if the process died between the store commit and the append. */
-function failingOnce(stream: Stream): Stream {
-  let failNextPut = true;
-  return Object.create(stream, {
-    putRecords: {
-      value: async (name: string, input: PutRecordInput[], options?: PutRecordsOptions): Promise<PutRecordResult[]> => {
-        if (failNextPut) {
-          failNextPut = false;
-          throw new Error("stream unavailable");
-        }
-        return stream.putRecords(name, input, options);
-      },
-    },
-  }) as Stream;
 }
 
 /** Reserves 8 of p-1 (available 2: an alert), pays for it, and delivers 5 of p-2. */

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import type { TestContext } from "node:test";
 import { fileURLToPath } from "node:url";
 import { SqliteQueue } from "../../queue/index.js";
-import { SqliteStream } from "../../stream/index.js";
+import { SqliteStream, type PutRecordInput, type PutRecordResult, type PutRecordsOptions, type Stream } from "../../stream/index.js";
 import { tempDir } from "../../test-support/temp-dir.js";
 import type { RetryBackoff } from "../retry-backoff.js";
 import type { BatchContext, BatchItemFailuresResponse, BuiltinRegistration, DecodedRecord } from "../types.js";
@@ -81,4 +81,20 @@ export function recordingBuiltin<T = Record<string, unknown>>(
       },
     },
   };
+}
+
+/** A stream whose next put fails, as if the process died between the store commit and the append. */
+export function failingOnce(stream: Stream): Stream {
+  let failNextPut = true;
+  return Object.create(stream, {
+    putRecords: {
+      value: async (name: string, input: PutRecordInput[], options?: PutRecordsOptions): Promise<PutRecordResult[]> => {
+        if (failNextPut) {
+          failNextPut = false;
+          throw new Error("stream unavailable");
+        }
+        return stream.putRecords(name, input, options);
+      },
+    },
+  }) as Stream;
 }
