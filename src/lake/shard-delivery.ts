@@ -51,6 +51,8 @@ export class ShardDelivery {
   private flushWaiters: Array<{ resolve: () => void; reject: (error: unknown) => void }> = [];
   private readonly wakeup = new Wakeup();
   private inFlight: Promise<void> | undefined;
+  /** a flush is converting or publishing */
+  private flushing = false;
   private readonly unsubscribe: () => void;
   /** staged bytes of the last batch that reached the buffer size hint, while batches keep filling up */
   private fullBatchBytes: number | undefined;
@@ -136,10 +138,16 @@ export class ShardDelivery {
           batch = await this.flushEverything(batch, waitersBeforeRead);
           continue;
         }
-        if (batch.startedAtMs !== undefined && nowMs - batch.startedAtMs >= bufferIntervalMs) batch = await this.startFlush(batch);
+        // A buffer past its interval waits while the previous flush is still running, and goes on filling
+        // (up to the size hint) instead of holding up the reads: when flushes are slower than the interval
+        // (a busy machine), buffers grow and each flush's fixed cost is spread over more records, rather
+        // than the shard reading one interval's records per flush and falling behind.
+        const due = batch.startedAtMs !== undefined && nowMs - batch.startedAtMs >= bufferIntervalMs;
+        if (due && !this.flushing) batch = await this.startFlush(batch);
         if (caughtUp) {
           const untilDueMs = batch.startedAtMs === undefined ? IDLE_POLL_MS : batch.startedAtMs + bufferIntervalMs - Date.now();
-          await this.idle(Math.max(0, Math.min(IDLE_POLL_MS, untilDueMs)));
+          // Overdue behind a running flush: its end (or an append) wakes the shard.
+          await this.idle(this.flushing && untilDueMs <= 0 ? IDLE_POLL_MS : Math.max(0, Math.min(IDLE_POLL_MS, untilDueMs)));
         }
       }
       if (this.flushOnStop) batch = await this.flushEverything(batch);
@@ -184,7 +192,11 @@ export class ShardDelivery {
     // A full buffer hands the reading turn on, and waiting for the flush before holds no other shard up.
     this.turn.release(this);
     await this.inFlight;
-    const flight = this.deliver(batch);
+    this.flushing = true;
+    const flight = this.deliver(batch).finally(() => {
+      this.flushing = false;
+      this.wakeup.wake();
+    });
     // Awaited by the next flush; the no-op catch only keeps a failure from being reported as unhandled.
     flight.catch(() => undefined);
     this.inFlight = flight;
