@@ -174,7 +174,9 @@ export class ShardConsumer {
         read = await readRecords(stream, mapping.stream, shardId, next, mapping.batchSize);
         failures = 0;
       } catch (error) {
-        await pause(backoffMs(this.options.backoff, failures++), this.stopped.signal);
+        const waitMs = backoffMs(this.options.backoff, failures++);
+        log.error({ err: errorMessage(error), waitMs }, "stream read failed while replaying the batch intent; retrying");
+        await pause(waitMs, this.stopped.signal);
         continue;
       }
       const within = read.records.filter((record) => compareSequenceNumbers(record.sequenceNumber, intent) <= 0);

@@ -61,13 +61,10 @@ interface ShardState {
   writtenHere: boolean;
 }
 
-/** One shard's part of an append, added to its tail cache once the transaction commits. */
-interface AppendedRun {
+/** One shard's rows of an append (COLUMNS_PER_ROW values each), added to its tail cache once the transaction commits. */
+interface AppendedRows {
   shard: ShardState;
-  first: number;
-  data: Uint8Array[];
-  keys: string[];
-  arrivalMs: number;
+  rows: unknown[];
 }
 
 interface StreamState {
@@ -91,7 +88,7 @@ export class SqliteStream implements Stream {
     state: StreamState,
     records: PutRecordInput[],
     checkpoint: PutRecordsOptions["checkpoint"],
-    appended: AppendedRun[],
+    appended: AppendedRows[],
   ) => PutRecordResult[];
 
   constructor(options: SqliteStreamOptions) {
@@ -240,10 +237,10 @@ export class SqliteStream implements Stream {
     const state = this.state(name);
     checkPutRecordCount(records);
     const endOperation = timeOperation(componentId.stream(name), "append");
-    const appended: AppendedRun[] = [];
+    const appended: AppendedRows[] = [];
     const results = this.appendAll(state, records, options?.checkpoint, appended);
     // Committed: readers that keep up may now be served these records from memory.
-    if (this.tailCacheBytes > 0) for (const run of appended) run.shard.tail.add(run.first, run.data, run.keys, run.arrivalMs);
+    if (this.tailCacheBytes > 0) for (const { shard, rows } of appended) shard.tail.add(rows);
     endOperation();
     this.appended.emit(name);
     countWriteOutcomes(componentId.stream(name), results);
@@ -255,11 +252,10 @@ export class SqliteStream implements Stream {
     state: StreamState,
     records: PutRecordInput[],
     checkpoint: PutRecordsOptions["checkpoint"],
-    appended: AppendedRun[],
+    appended: AppendedRows[],
   ): PutRecordResult[] {
     const now = Date.now();
     const rowsByShard = new Map<ShardState, unknown[]>();
-    const runs = new Map<ShardState, AppendedRun>();
     const results = records.map((record): PutRecordResult => {
       const problem = this.checkRecord(record);
       if (problem) return { errorCode: "ValidationException", errorMessage: problem };
@@ -276,10 +272,6 @@ export class SqliteStream implements Stream {
       let rows = rowsByShard.get(shard);
       if (!rows) rowsByShard.set(shard, (rows = []));
       rows.push(counter, record.partitionKey, record.data, shard.lastArrivalMs);
-      let run = runs.get(shard);
-      if (!run) runs.set(shard, (run = { shard, first: counter, data: [], keys: [], arrivalMs: shard.lastArrivalMs }));
-      run.data.push(record.data);
-      run.keys.push(record.partitionKey);
       return { shardId: shard.shardId, sequenceNumber: formatSequenceNumber(index, counter) };
     });
     for (const [shard, rows] of rowsByShard) {
@@ -289,7 +281,7 @@ export class SqliteStream implements Stream {
     if (checkpoint) {
       this.setCheckpointStmt.run(checkpoint.consumer, checkpoint.stream, checkpoint.shardId, checkpoint.sequenceNumber, now);
     }
-    appended.push(...runs.values());
+    for (const [shard, rows] of rowsByShard) appended.push({ shard, rows });
     return results;
   }
 

@@ -85,10 +85,12 @@ it("a read at the tip answers empty without records, and a trimmed cache falls b
 it("an append that does not follow the cached counters starts the cache over", () => {
   const cache = new ShardTailCache(1 << 20);
   const context = { sequenceNumberOf: (counter: number) => String(counter), lastCounter: 6 };
-  cache.add(1, [Buffer.from("a"), Buffer.from("b"), Buffer.from("c")], ["k", "k", "k"], 1);
+  // Rows as the append inserts them: counter, partition key, data, arrival ms.
+  const rows = (first: number, values: string, arrivalMs: number) => [...values].flatMap((value, k) => [first + k, "k", Buffer.from(value), arrivalMs]);
+  cache.add(rows(1, "abc", 1));
   assert.equal(cache.read(0, 10, context)?.count, 3);
   // Counter 4 was handed out to an append that rolled back: 5 and 6 follow a gap.
-  cache.add(5, [Buffer.from("e"), Buffer.from("f")], ["k", "k"], 2);
+  cache.add(rows(5, "ef", 2));
   assert.equal(cache.read(0, 10, context), undefined);
   assert.equal(cache.read(3, 10, context), undefined);
   const block = cache.read(4, 10, context)!;

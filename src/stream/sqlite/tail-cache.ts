@@ -22,6 +22,9 @@ interface Chunk {
 }
 
 /** What a block read from the cache needs from its stream. */
+/** Values per row in add(): counter, partition key, data, arrival ms (sqlite-stream.ts inserts them so). */
+const ROW_VALUES = 4;
+
 export interface TailReadContext {
   sequenceNumberOf(counter: number): string;
   /** the shard's last counter handed out, for the lag */
@@ -34,25 +37,34 @@ export class ShardTailCache {
 
   constructor(private readonly maxBytes: number) {}
 
-  /** Records appended in one committed transaction, counters first… in order; all arrived at `arrivalMs`. */
-  add(first: number, data: readonly Uint8Array[], keys: readonly string[], arrivalMs: number): void {
-    if (data.length === 0) return;
-    const dataEnds = new Uint32Array(data.length);
-    const keyEnds = new Uint32Array(keys.length);
+  /**
+   * The rows of one committed append to the shard, as the append inserts them: per record its counter,
+   * partition key, data and arrival time, one after another. Counters are contiguous and ascending.
+   */
+  add(rows: readonly unknown[]): void {
+    const count = rows.length / ROW_VALUES;
+    if (count === 0) return;
+    const data: Uint8Array[] = new Array(count);
+    const keys: string[] = new Array(count);
+    const dataEnds = new Uint32Array(count);
+    const keyEnds = new Uint32Array(count);
     let dataBytes = 0;
     let keyBytes = 0;
-    for (let k = 0; k < data.length; k++) {
+    for (let k = 0; k < count; k++) {
+      data[k] = rows[k * ROW_VALUES + 2] as Uint8Array;
+      keys[k] = rows[k * ROW_VALUES + 1] as string;
       dataEnds[k] = dataBytes += data[k]!.byteLength;
       keyEnds[k] = keyBytes += Buffer.byteLength(keys[k]!, "utf8");
     }
+    const first = rows[0] as number;
     const chunk: Chunk = {
       first,
-      last: first + data.length - 1,
+      last: first + count - 1,
       data: Buffer.concat(data, dataBytes),
       dataEnds,
       keys: Buffer.from(keys.join(""), "utf8"),
       keyEnds,
-      arrivalMs,
+      arrivalMs: rows[3] as number,
     };
     // Counters only grow: an append whose counters do not follow the cached ones (a rolled-back append
     // left a gap) starts the cache over, so the cache always holds one contiguous run.
@@ -86,24 +98,27 @@ export class ShardTailCache {
     // Tailing readers are near the end: search from there.
     let c = chunks.length - 1;
     while (chunks[c]!.first > after + 1) c--;
+    // The cache is one contiguous run, so it holds every record from after + 1 to its last.
+    const count = Math.min(limit, chunks.at(-1)!.last - after);
+    const dataEnds = new Uint32Array(count);
+    const keyEnds = new Uint32Array(count);
+    const arrivalTimestamps = new Float64Array(count);
+    const sequenceCounters = new Float64Array(count);
     const dataParts: Buffer[] = [];
     const keyParts: Buffer[] = [];
-    const dataEnds: number[] = [];
-    const keyEnds: number[] = [];
-    const arrivals: number[] = [];
     let dataBytes = 0;
     let keyBytes = 0;
-    let counter = after + 1;
-    for (; c < chunks.length && dataEnds.length < limit; c++) {
+    for (let k = 0; k < count; c++) {
       const chunk = chunks[c]!;
-      const from = counter - chunk.first;
-      const to = Math.min(chunk.last - chunk.first + 1, from + limit - dataEnds.length);
+      const from = after + 1 + k - chunk.first;
+      const to = Math.min(chunk.last - chunk.first + 1, from + count - k);
       const dataStart = from === 0 ? 0 : chunk.dataEnds[from - 1]!;
       const keyStart = from === 0 ? 0 : chunk.keyEnds[from - 1]!;
-      for (let k = from; k < to; k++) {
-        dataEnds.push(dataBytes + chunk.dataEnds[k]! - dataStart);
-        keyEnds.push(keyBytes + chunk.keyEnds[k]! - keyStart);
-        arrivals.push(chunk.arrivalMs);
+      arrivalTimestamps.fill(chunk.arrivalMs, k, k + to - from);
+      for (let j = from; j < to; j++, k++) {
+        dataEnds[k] = dataBytes + chunk.dataEnds[j]! - dataStart;
+        keyEnds[k] = keyBytes + chunk.keyEnds[j]! - keyStart;
+        sequenceCounters[k] = after + 1 + k;
       }
       const dataEnd = chunk.dataEnds[to - 1]!;
       const keyEnd = chunk.keyEnds[to - 1]!;
@@ -111,26 +126,22 @@ export class ShardTailCache {
       keyParts.push(chunk.keys.subarray(keyStart, keyEnd));
       dataBytes += dataEnd - dataStart;
       keyBytes += keyEnd - keyStart;
-      counter += to - from;
     }
-    const count = dataEnds.length;
     const lastCounter = after + count;
-    const sequenceCounters = new Float64Array(count);
-    for (let k = 0; k < count; k++) sequenceCounters[k] = after + 1 + k;
     const caughtUp = lastCounter >= context.lastCounter;
     const next: StartingPosition = { type: "AFTER_SEQUENCE_NUMBER", sequenceNumber: context.sequenceNumberOf(lastCounter) };
     return {
       count,
       // One chunk's records are a view of it; records from several chunks are copied together.
       data: dataParts.length === 1 ? dataParts[0]! : Buffer.concat(dataParts, dataBytes),
-      dataEnds: Uint32Array.from(dataEnds),
+      dataEnds,
       partitionKeys: keyParts.length === 1 ? keyParts[0]! : Buffer.concat(keyParts, keyBytes),
-      partitionKeyEnds: Uint32Array.from(keyEnds),
-      arrivalTimestamps: Float64Array.from(arrivals),
+      partitionKeyEnds: keyEnds,
+      arrivalTimestamps,
       sequenceCounters,
       sequenceNumberOf: context.sequenceNumberOf,
       next,
-      millisBehindLatest: caughtUp ? 0 : Math.max(0, Date.now() - arrivals[count - 1]!),
+      millisBehindLatest: caughtUp ? 0 : Math.max(0, Date.now() - arrivalTimestamps[count - 1]!),
     };
   }
 }
