@@ -3,11 +3,12 @@
 //   shipped `curated` delivery stream: read, checked, converted into Parquet for every table it fills (the
 //   event mix has rows for seven of them), audited against the expectations, published and checkpointed.
 //   Next to the raw limit measured in the same run on the same records: DuckDB's own read_ndjson → one
-//   zstd Parquet file, with all its threads.
+//   zstd Parquet file, with all its threads. Both are the best of three runs (one with --quick for the
+//   delivery): on this machine the same work varies by 20% from run to run.
 // - Freshness: the whole pipeline under a steady load (ingest → events → enrich → curated → lake), from an
 //   event accepted by ingest to the event visible to SQL over the lake (the query path analytics uses,
 //   scanTableFiles), at the default buffer interval.
-import { readdirSync, writeFileSync } from "node:fs";
+import { readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
@@ -21,14 +22,15 @@ import { percentile, ratePerSec } from "../lib/measure.js";
 import type { Figure } from "../lib/report.js";
 
 const SHARDS = 4;
-const REFERENCE_RUNS = 3;
+/** Both figures of the delivery are the best of this many runs. */
+const BEST_OF_RUNS = 3;
 /** Background events per second while freshness is measured: a busy local shop. */
 const LOAD_EVENTS_PER_SEC = 500;
 const MARKER_INTERVAL_MS = 200;
 const POLL_INTERVAL_MS = 20;
 
 export async function benchLake(options: { quick: boolean; dir: string }): Promise<Figure[]> {
-  const throughput = await deliveryThroughput(options.quick ? 100_000 : 400_000, options.dir);
+  const throughput = await deliveryThroughput(options.quick ? 100_000 : 400_000, options.quick ? 1 : BEST_OF_RUNS, options.dir);
   const freshness = await freshnessFromIngestToSql(options.quick ? 10_000 : 30_000, join(options.dir, "pipeline"));
   const intervalMs = DEFAULT_DELIVERY_STREAMS["curated"]!.bufferIntervalMs;
   return [
@@ -45,7 +47,7 @@ export async function benchLake(options: { quick: boolean; dir: string }): Promi
   ];
 }
 
-async function deliveryThroughput(count: number, dir: string): Promise<{ deliveryRate: number; referenceRate: number; tables: number; tablesWithRows: number }> {
+async function deliveryThroughput(count: number, runs: number, dir: string): Promise<{ deliveryRate: number; referenceRate: number; tables: number; tablesWithRows: number }> {
   // A busy shop: the events span about an hour of event time.
   const events = eventMix(count, Date.parse("2026-01-05T08:00:00.000Z"), Math.max(1, Math.floor(3_600_000 / count)));
   const ndjsonPath = join(dir, "events.ndjson");
@@ -56,23 +58,29 @@ async function deliveryThroughput(count: number, dir: string): Promise<{ deliver
   await stream.createStream("curated", { shardCount: SHARDS });
   await appendRecords(stream, "curated", events);
   events.length = 0;
-  const delivery = new LakeDelivery({
-    name: "curated",
-    config: DEFAULT_DELIVERY_STREAMS["curated"]!,
-    stream,
-    store: new LocalObjectStore(join(dir, "lake")),
-    stagingDir: join(dir, "staging"),
-  });
-  const started = performance.now();
-  await delivery.start();
-  await delivery.flush();
-  const elapsedMs = performance.now() - started;
-  const delivered = (await delivery.progress()).reduce((sum, shard) => sum + shard.recordsDelivered, 0);
-  await delivery.stop();
+  // The best of a few runs, as the limit is: each run is a delivery stream of its own (its own consumer
+  // checkpoints, lake and staging) over the same records.
+  let bestMs = Infinity;
+  let tables = 0;
+  let tablesWithRows = 0;
+  for (let run = 1; run <= runs; run++) {
+    const name = run === 1 ? "curated" : `curated-run-${run}`;
+    const lakeDir = join(dir, `lake-${run}`);
+    const delivery = new LakeDelivery({ name, config: DEFAULT_DELIVERY_STREAMS["curated"]!, stream, store: new LocalObjectStore(lakeDir), stagingDir: join(dir, "staging") });
+    const started = performance.now();
+    await delivery.start();
+    await delivery.flush();
+    const elapsedMs = performance.now() - started;
+    const delivered = (await delivery.progress()).reduce((sum, shard) => sum + shard.recordsDelivered, 0);
+    await delivery.stop();
+    if (delivered !== count) throw new Error(`lake bench: ${delivered} of ${count} records delivered`);
+    bestMs = Math.min(bestMs, elapsedMs);
+    tables = delivery.delivery.tables.length;
+    tablesWithRows = readdirSync(join(lakeDir, LAKE_DATA_PREFIX)).length;
+    rmSync(lakeDir, { recursive: true, force: true });
+  }
   await stream.close();
-  if (delivered !== count) throw new Error(`lake bench: ${delivered} of ${count} records delivered`);
-  const tablesWithRows = readdirSync(join(dir, "lake", LAKE_DATA_PREFIX)).length;
-  return { deliveryRate: ratePerSec(delivered, elapsedMs), referenceRate, tables: delivery.delivery.tables.length, tablesWithRows };
+  return { deliveryRate: ratePerSec(count, bestMs), referenceRate, tables, tablesWithRows };
 }
 
 /** DuckDB on its own, with every thread: the best of a few runs. */
@@ -81,7 +89,7 @@ async function readNdjsonToParquetRate(ndjsonPath: string, parquetPath: string, 
   const connection = await instance.connect();
   try {
     let bestMs = Infinity;
-    for (let run = 0; run < REFERENCE_RUNS; run++) {
+    for (let run = 0; run < BEST_OF_RUNS; run++) {
       const started = performance.now();
       await connection.run(`COPY (SELECT * FROM read_ndjson(${quoteSqlString(ndjsonPath)})) TO ${quoteSqlString(parquetPath)} (FORMAT parquet, COMPRESSION zstd)`);
       bestMs = Math.min(bestMs, performance.now() - started);

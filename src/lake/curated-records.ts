@@ -84,7 +84,11 @@ export class CuratedRecordsSql {
     for (const field of Object.keys(PRODUCT_TYPES)) this.productShape[field] = "VARCHAR";
     this.addEnvelopeChecks();
     for (const { table } of delivery.tables) this.addTableChecks(table);
-    const placement = partitionFields(delivery, (path, configPath) => this.fieldSql(path, configPath));
+    const placement = partitionFields(
+      delivery,
+      (path, configPath) => this.fieldSql(path, configPath),
+      (path) => (ENVELOPE_TYPES[path as keyof typeof ENVELOPE_TYPES] === "TIMESTAMPTZ" ? typedEnvelope(path) : undefined),
+    );
     this.keyValues = placement.keyValues;
     this.timestamp = placement.timestamp;
     this.placementChecks = placement.checks;

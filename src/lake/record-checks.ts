@@ -101,7 +101,12 @@ export interface PartitionFields {
  * `fieldSql` (which adds the path to the shape the record is parsed with), and the checks that refuse a
  * record when one is missing or cannot name a folder.
  */
-export function partitionFields(delivery: ResolvedDeliveryStream, fieldSql: (path: string, configPath: string) => string): PartitionFields {
+export function partitionFields(
+  delivery: ResolvedDeliveryStream,
+  fieldSql: (path: string, configPath: string) => string,
+  /** SQL of a field already cast to a timestamp by the reader's relation, when it has one (DuckDB would parse it again) */
+  timestampSql?: (path: string) => string | undefined,
+): PartitionFields {
   const keyValues = new Map<string, string>();
   const checks: RecordCheck[] = [];
   for (const [key, path] of Object.entries(delivery.partitionKeys)) {
@@ -117,7 +122,7 @@ export function partitionFields(delivery: ResolvedDeliveryStream, fieldSql: (pat
   let timestamp: string | undefined;
   if (field !== undefined && delivery.timeUnit !== undefined) {
     const text = fieldSql(field, `deliveryStreams.${delivery.name}.timestampField`);
-    timestamp = `TRY_CAST(${text} AS TIMESTAMPTZ)`;
+    timestamp = timestampSql?.(field) ?? `TRY_CAST(${text} AS TIMESTAMPTZ)`;
     checks.push({ errorType: "invalid_partition_key", failsWhen: `${timestamp} IS NULL`, message: `'${field}: expected a timestamp, got ' || ${described(text)}` });
   }
   return { keyValues, timestamp, checks };

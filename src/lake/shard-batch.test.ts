@@ -107,6 +107,42 @@ describe("ShardBatch", () => {
     assert.equal(byBlock[1]!.lastIndexAtOrBelow(byBlock[0]!.range.lastSequenceNumber), -1);
   });
 
+  it("stages into a delivered batch's buffer, and into room made up front, as into a fresh buffer", async (t) => {
+    const records = Array.from({ length: 60 }, (_, i) => Buffer.from(JSON.stringify({ event_id: `e${i}`, type: "page_view", pad: "y".repeat(i % 9) })));
+    const stream = await streamOf(records);
+    t.after(() => stream.close());
+    const fresh = (await stage(stream, "blocks", 7, 300)).map(contents);
+    // As a shard delivery does while a backlog lasts: each batch takes the buffer of the batch delivered
+    // before the one in flight, and the first makes its room at once.
+    const seen: Array<ReturnType<typeof contents>> = [];
+    const batches = [new ShardBatch("s", SHARD, "json")];
+    batches[0]!.lines.ensureCapacity(64 * 1024 * 1024);
+    const firstBuffer = batches[0]!.lines.bytes().buffer;
+    let reused = 0;
+    let position: StartingPosition = { type: "TRIM_HORIZON" };
+    for (;;) {
+      const block = await stream.readBlock("s", SHARD, position, 7);
+      for (let from = 0; from < block.count; ) {
+        from = batches.at(-1)!.addBlock(block, from, 0, 300);
+        if (batches.at(-1)!.bytes < 300) continue;
+        const delivered = batches.length >= 2 ? batches[batches.length - 2] : undefined;
+        let recycled: Buffer | undefined;
+        if (delivered) {
+          if (delivered === batches[0]) assert.equal(delivered.lines.bytes().buffer, firstBuffer, "the first batch's buffer never grew");
+          seen.push(contents(delivered));
+          recycled = delivered.lines.release();
+        }
+        batches.push(new ShardBatch("s", SHARD, "json", undefined, recycled));
+        if (recycled && batches.at(-1)!.lines.bytes().buffer === recycled.buffer) reused++;
+      }
+      position = block.next;
+      if (block.count < 7) break;
+    }
+    for (const batch of batches.slice(-2)) if (!batch.isEmpty) seen.push(contents(batch));
+    assert.ok(reused >= 3, `expected buffers to be reused, got ${reused}`);
+    assert.deepEqual(seen, fresh);
+  });
+
   it("keeps each record's own sequence number where the shard's counters have gaps", async (t) => {
     const path = join(tempDir(t, "shopstream-shard-batch-"), "stream.db");
     const records = Array.from({ length: 12 }, (_, i) => Buffer.from(JSON.stringify({ event_id: `e${i}`, type: "page_view" })));

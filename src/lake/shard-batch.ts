@@ -38,8 +38,10 @@ export class ShardBatch {
     layout: StagingLayout,
     /** the staged bytes the batch will likely hold (StagingLines) */
     capacityBytes?: number,
+    /** a delivered batch's staging buffer to reuse (StagingLines) */
+    recycled?: Buffer,
   ) {
-    this.lines = new StagingLines(layout, capacityBytes);
+    this.lines = new StagingLines(layout, capacityBytes, recycled);
   }
 
   get recordCount(): number {

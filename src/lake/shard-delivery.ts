@@ -57,6 +57,8 @@ export class ShardDelivery {
   /** staged bytes of the last batch that reached the buffer size hint, while batches keep filling up */
   private fullBatchBytes: number | undefined;
   private readonly turn: ReadTurn;
+  /** the staging buffer of the last delivered batch, while a backlog lasts */
+  private spareBuffer: Buffer | undefined;
 
   get shardId(): string {
     return this.options.shardId;
@@ -122,6 +124,9 @@ export class ShardDelivery {
         } else {
           // A block is staged in one go: a few byte copies per record, well within a time slice.
           readCount = read.count;
+          // A full read into an empty buffer: a backlog, so the buffer will fill up. Its room is made at once
+          // rather than by doublings, each a copy of everything staged so far.
+          if (batch.isEmpty && readCount === readBatchSize) batch.lines.ensureCapacity(stagedBytesOfFullBuffer(read, bufferSizeBytes));
           countReceived(this.options.consumerName, readCount);
           setIteratorAge(this.options.consumerName, streamName, shardId, readCount > 0 ? read.arrivalTimestamps[readCount - 1] : undefined);
           for (let from = 0; from < readCount; ) {
@@ -178,12 +183,25 @@ export class ShardDelivery {
     });
   }
 
-  /** A batch sized like the last one that filled up: while a backlog lasts, its buffer never grows by copying. */
+  /**
+   * A batch sized like the last one that filled up: while a backlog lasts, its buffer never grows by
+   * copying, and it is the buffer of the batch delivered before (recycle()).
+   */
   private newBatch(previous?: ShardBatch): ShardBatch {
     const { source, bufferSizeBytes } = this.options.delivery.config;
     if (previous && previous.bytes >= bufferSizeBytes) this.fullBatchBytes = previous.lines.bytes().byteLength;
     else if (previous) this.fullBatchBytes = undefined;
-    return new ShardBatch(source, this.options.shardId, this.options.converter.layout, this.fullBatchBytes && Math.ceil(this.fullBatchBytes * 1.05));
+    const recycled = this.spareBuffer;
+    this.spareBuffer = undefined;
+    return new ShardBatch(source, this.options.shardId, this.options.converter.layout, this.fullBatchBytes && Math.ceil(this.fullBatchBytes * 1.05), recycled);
+  }
+
+  /**
+   * Keeps a delivered batch's staging buffer for the next batch while a backlog lasts (the batch filled
+   * up); otherwise lets it go, so an idle shard holds no large buffer.
+   */
+  private recycle(batch: ShardBatch): void {
+    this.spareBuffer = batch.bytes >= this.options.delivery.config.bufferSizeBytes ? batch.lines.release() : undefined;
   }
 
   /** Hands `batch` to the flush pipeline (after the flush in flight) and returns a fresh batch. */
@@ -238,6 +256,7 @@ export class ShardDelivery {
       }
     }
     this.committed = last;
+    this.recycle(batch);
     this.recordsDelivered += batch.recordCount;
     countSent(consumerName, batch.recordCount);
     endOperation();
@@ -307,6 +326,15 @@ function readTurnOf(delivery: ResolvedDeliveryStream): ReadTurn {
   let turn = readTurns.get(delivery);
   if (!turn) readTurns.set(delivery, (turn = new ReadTurn()));
   return turn;
+}
+
+/**
+ * The staged bytes of a buffer filled to `bufferSizeBytes` with records like those of `block`: the records,
+ * and each line's head and tail (an index, an arrival time and a few bytes of JSON, under 40 bytes).
+ */
+function stagedBytesOfFullBuffer(block: RecordBlock, bufferSizeBytes: number): number {
+  const recordBytes = Math.max(1, (block.dataEnds[block.count - 1] ?? 0) / Math.max(1, block.count));
+  return Math.ceil(bufferSizeBytes * 1.02 + (bufferSizeBytes / recordBytes) * 40);
 }
 
 /** Waits for every promise, then fails with the first failure, if any. */

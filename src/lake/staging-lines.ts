@@ -77,13 +77,30 @@ export class StagingLines {
 
   /**
    * `capacityBytes`: what the lines will likely take, e.g. the last batch's size while a backlog lasts (the
-   * buffer then never grows by copying, measured: a quarter of staging's time).
+   * buffer then never grows by copying, measured: a quarter of staging's time). `recycled`: a buffer a
+   * delivered batch gave back (release()), used when it is large enough: fresh memory costs a page fault
+   * per 4 KiB on first write (measured: 40 MB copied into a fresh buffer 23 ms, into a used one 3.5 ms).
    */
   constructor(
     private readonly layout: StagingLayout,
     capacityBytes = INITIAL_CAPACITY_BYTES,
+    recycled?: Buffer,
   ) {
-    this.buffer = Buffer.allocUnsafe(Math.max(INITIAL_CAPACITY_BYTES, capacityBytes));
+    const capacity = Math.max(INITIAL_CAPACITY_BYTES, capacityBytes);
+    this.buffer = recycled && recycled.length >= capacity ? recycled : Buffer.allocUnsafe(capacity);
+  }
+
+  /** Room for `totalBytes` of lines in all, so that the buffer does not grow by doubling up to them. */
+  ensureCapacity(totalBytes: number): void {
+    this.reserve(totalBytes - this.used);
+  }
+
+  /** The buffer, for another batch to stage into; this batch's lines must not be read again. */
+  release(): Buffer {
+    const buffer = this.buffer;
+    this.buffer = Buffer.alloc(0);
+    this.used = 0;
+    return buffer;
   }
 
   /** Stages the record with batch index `index` (indexes count up from 0, one call per index). */
