@@ -4,6 +4,7 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { readFile } from "node:fs/promises";
+import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -147,6 +148,34 @@ describe("LakeDelivery", () => {
     const objects = await keys(lake.store, "curated/page_views/");
     assert.equal(objects.length, 3, objects.join("\n"));
     assert.deepEqual(await query(lake.lakeDir, "select count(*) from page_views"), [[9]]);
+  });
+
+  it("holds no more than its staging budget across shards under a backlog, and delivers every record once", async (t) => {
+    const lake = await openLake(t, { shards: 4 });
+    const events = Array.from({ length: 800 }, (_, i) => pageView({ id: `b${String(i).padStart(4, "0")}`, at: "2026-01-05T08:00:00.000Z", session: `s${i}`, page: "/p" }));
+    const recordBytes = Buffer.byteLength(JSON.stringify(events[0]));
+    await appendRecords(lake.stream, "curated", events);
+    // Four shards of 200 records and buffers of 20: unbounded, each shard holds a full buffer in flight
+    // and another filling (160 records) while two convert.
+    const delivery = lake.delivery({ config: { bufferSizeBytes: 20 * recordBytes, readBatchSize: 5 } });
+    const budgetRecords = (availableParallelism() + 1) * 20;
+    await delivery.start();
+    let peak = 0;
+    let sampling = true;
+    const sampler = (async () => {
+      while (sampling) {
+        peak = Math.max(peak, (await delivery.progress()).reduce((sum, shard) => sum + shard.recordsBuffered, 0));
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    })();
+    await delivery.flush();
+    sampling = false;
+    await sampler;
+    // Past the budget by at most a buffer that a shard with no flush in flight fills, and what each shard
+    // read before it looked (one read of 5) with a buffer's last record.
+    assert.ok(peak <= budgetRecords + 20 + 4 * 6, `held ${peak} records at once, budget ${budgetRecords}`);
+    assert.ok(peak >= 20, `held only ${peak} records at once: the sampler saw nothing`);
+    await assertEachEventOnce(lake.lakeDir, events.length);
   });
 
   it("flushes a shard's buffer when its oldest record is bufferIntervalMs old", async (t) => {

@@ -10,6 +10,7 @@ import { componentLogger, type Logger } from "../monitor/index.js";
 import type { Stream } from "../stream/index.js";
 import { BatchConverter, recordsSqlFor, type RecordsSql } from "./batch-converter.js";
 import { ConcurrencyLimit } from "./concurrency-limit.js";
+import { StagingBudget } from "./staging-budget.js";
 import { DEFAULT_TABLES_CONFIG, type DeliveryStreamConfig, type TablesConfig } from "./config.js";
 import { resolveDeliveryStream, type ResolvedDeliveryStream } from "./delivery-stream.js";
 import type { ObjectStore } from "./object-store.js";
@@ -63,6 +64,7 @@ interface Running {
   shards: ShardDelivery[];
   runs: Array<Promise<void>>;
   conversions: ConcurrencyLimit;
+  budget: StagingBudget;
 }
 
 export class LakeDelivery {
@@ -117,11 +119,13 @@ export class LakeDelivery {
     // The JavaScript thread only stages bytes, so conversions may use every core (measured on two cores:
     // 1.3× the throughput of keeping one for the JavaScript thread).
     const conversions = new ConcurrencyLimit(availableParallelism());
+    // Enough for every conversion slot and one buffer filling behind them (staging-budget.ts).
+    const budget = new StagingBudget((availableParallelism() + 1) * this.config.bufferSizeBytes);
     const connections: DuckDBConnection[] = [];
     const deliveries: ShardDelivery[] = [];
     try {
       for (const shardId of checkpoints.keys()) {
-        const { connection, delivery } = await this.openShard(instance, conversions, shardId, checkpoints.get(shardId), published.get(shardId) ?? new Map());
+        const { connection, delivery } = await this.openShard(instance, conversions, budget, shardId, checkpoints.get(shardId), published.get(shardId) ?? new Map());
         connections.push(connection);
         deliveries.push(delivery);
       }
@@ -130,13 +134,14 @@ export class LakeDelivery {
       instance.closeSync();
       throw error;
     }
-    this.running = { instance, connections, shards: deliveries, runs: deliveries.map((delivery) => this.runShard(delivery)), conversions };
+    this.running = { instance, connections, shards: deliveries, runs: deliveries.map((delivery) => this.runShard(delivery)), conversions, budget };
     this.log.info({ deliveryStream: this.name, stream: streamName, shards: deliveries.length, config: this.config }, "lake delivery started");
   }
 
   private async openShard(
     instance: DuckDBInstance,
     conversions: ConcurrencyLimit,
+    budget: StagingBudget,
     shardId: string,
     checkpoint: string | undefined,
     publishedThrough: PublishedThrough,
@@ -153,6 +158,7 @@ export class LakeDelivery {
       converter: new BatchConverter(connection, this.delivery, this.records, conversions),
       quality: this.quality,
       stagingDir: join(this.options.stagingDir, this.name, shardId),
+      budget,
       startingPosition: this.options.startingPosition ?? "TRIM_HORIZON",
       checkpoint,
       publishedThrough,
@@ -179,7 +185,7 @@ export class LakeDelivery {
     if (running.shards.some((shard) => shard.shardId === shardId)) return;
     const checkpoint = await this.options.stream.getCheckpoint(this.consumerName, this.config.source, shardId);
     const published = await loadPublishedIndex(this.options.store, this.delivery.roots, this.config.source, new Map([[shardId, checkpoint]]));
-    const { connection, delivery } = await this.openShard(running.instance, running.conversions, shardId, checkpoint, published.get(shardId) ?? new Map());
+    const { connection, delivery } = await this.openShard(running.instance, running.conversions, running.budget, shardId, checkpoint, published.get(shardId) ?? new Map());
     running.connections.push(connection);
     running.shards.push(delivery);
     running.runs.push(this.runShard(delivery));

@@ -15,6 +15,7 @@ import type { ObjectStore } from "./object-store.js";
 import type { PublishedThrough } from "./published-index.js";
 import type { QualityTracker } from "./quality-report.js";
 import { ShardBatch } from "./shard-batch.js";
+import type { StagingBudget } from "./staging-budget.js";
 
 export interface ShardDeliveryOptions {
   stream: Stream;
@@ -26,6 +27,8 @@ export interface ShardDeliveryOptions {
   quality: QualityTracker;
   /** this shard's own scratch directory */
   stagingDir: string;
+  /** shared by the shards of the delivery stream */
+  budget: StagingBudget;
   /** where to start without a checkpoint */
   startingPosition: "TRIM_HORIZON" | "LATEST";
   checkpoint: string | undefined;
@@ -54,6 +57,9 @@ export class ShardDelivery {
   /** a flush is converting or publishing */
   private flushing = false;
   private readonly unsubscribe: () => void;
+  private readonly unsubscribeBudget: () => void;
+  /** bytes of records this shard holds in the budget: its buffer and its flush in flight */
+  private heldBytes = 0;
   /** staged bytes of the last batch that reached the buffer size hint, while batches keep filling up */
   private fullBatchBytes: number | undefined;
   private readonly turn: ReadTurn;
@@ -68,6 +74,7 @@ export class ShardDelivery {
     this.committed = options.checkpoint;
     this.turn = readTurnOf(options.delivery);
     this.unsubscribe = options.stream.onAppend(options.delivery.config.source, () => this.wakeup.wake());
+    this.unsubscribeBudget = options.budget.onRelease(() => this.wakeup.wake());
   }
 
   /** Runs until stop(); then flushes (unless told not to) and waits for the flush in flight. */
@@ -85,6 +92,13 @@ export class ShardDelivery {
     const turn = this.turn;
     try {
       for (let failures = 0; !this.stopping; ) {
+        if (this.flushing && this.options.budget.exceeded) {
+          // The shards hold their budget (staging-budget.ts): read nothing more until this shard's flush
+          // ends or another frees some; either wakes the shard.
+          turn.release(this);
+          await this.wakeup.sleep(IDLE_POLL_MS);
+          continue;
+        }
         await turn.take(this);
         if (this.stopping) break;
         // Only a read that starts after flush() was called can have seen the records appended before it.
@@ -101,6 +115,8 @@ export class ShardDelivery {
           await this.idle(Math.min(MAX_BACKOFF_MS, 100 * 2 ** failures));
           continue;
         }
+        // Held before they are staged: a flush started while staging them may end, and give its bytes back, first.
+        this.hold("records" in read ? read.records.reduce((sum, record) => sum + record.data.byteLength, 0) : (read.dataEnds[read.count - 1] ?? 0));
         const nowMs = Date.now();
         let readCount: number;
         if ("records" in read) {
@@ -160,6 +176,9 @@ export class ShardDelivery {
     } finally {
       turn.release(this);
       this.unsubscribe();
+      this.unsubscribeBudget();
+      this.options.budget.release(this.heldBytes);
+      this.heldBytes = 0;
       for (const waiter of this.flushWaiters.splice(0)) waiter.reject(new Error(`lake delivery of ${shardId} stopped before the flush`));
       await rm(this.options.stagingDir, { recursive: true, force: true }).catch(() => undefined);
     }
@@ -257,6 +276,8 @@ export class ShardDelivery {
     }
     this.committed = last;
     this.recycle(batch);
+    this.heldBytes -= batch.bytes;
+    this.options.budget.release(batch.bytes);
     this.recordsDelivered += batch.recordCount;
     countSent(consumerName, batch.recordCount);
     endOperation();
@@ -286,6 +307,11 @@ export class ShardDelivery {
     } finally {
       await Promise.all(converted.stagedPaths.map((path) => unlink(path).catch(() => undefined)));
     }
+  }
+
+  private hold(bytes: number): void {
+    this.heldBytes += bytes;
+    this.options.budget.hold(bytes);
   }
 
   private async idle(ms: number): Promise<void> {
