@@ -21,7 +21,9 @@ describe("runSimulator", () => {
     assert.equal(progress.sent, 600);
     assert.equal(received.length, 600);
     assert.deepEqual(received, generateEvents({ seed: 4 }, 600));
-    assert.ok(batches >= 4 && batches <= 8, `${batches} batches`);
+    // Six ticks of 50 ms; on a busy machine a late timer can land just before the next tick and add a
+    // batch or two (9 seen in CI). What matters is batches of many events, not one send per event.
+    assert.ok(batches >= 4 && batches <= 12, `${batches} batches`);
     assert.ok(progress.elapsedMs >= 280 && progress.elapsedMs < 1_000, `${progress.elapsedMs} ms`);
   });
 
