@@ -5,7 +5,8 @@ import { ValidationError } from "../errors/index.js";
 import type { CuratedEvent } from "../events/index.js";
 import { deployFunctions, FunctionRuntime } from "../functions/index.js";
 import type { ServingStore } from "../store/index.js";
-import { compareSequenceNumbers, SqliteStream, type PutRecordInput, type PutRecordResult, type PutRecordsOptions, type Stream } from "../stream/index.js";
+import { compareSequenceNumbers, SqliteStream, type Stream } from "../stream/index.js";
+import { failingOnce } from "../functions/test-support/harness.js";
 import { makeTempDir, removeDir } from "../test-support/temp-dir.js";
 import type { FraudAlertEvent } from "./alerts.js";
 import { fraudAlertSummary, recentFraudAlerts } from "./alert-queries.js";
@@ -164,18 +165,7 @@ describe("fraud function: exactly once", () => {
 
   it("appends a batch's alerts once when it died between the store commit and the stream append", async (t) => {
     const { store, stream } = await backends(t);
-    let failNextPut = true;
-    const flaky: Stream = Object.create(stream, {
-      putRecords: {
-        value: async (name: string, records: PutRecordInput[], options?: PutRecordsOptions): Promise<PutRecordResult[]> => {
-          if (failNextPut) {
-            failNextPut = false;
-            throw new Error("stream unavailable");
-          }
-          return stream.putRecords(name, records, options);
-        },
-      },
-    });
+    const flaky = failingOnce(stream);
     const fraud = fraudFunction({ store, stream: flaky });
     const checkpoint = { consumer: "fraud", stream: "curated", shardId: SHARD, sequenceNumber: "49000000000000000000000000000000000000000000000000000007" };
     const batch = asRecords(cardTestingBurst(6));

@@ -13,13 +13,8 @@ export class StagingBudget {
   private held = 0;
   private readonly listeners = new Set<() => void>();
 
-  constructor(readonly limitBytes: number) {
+  constructor(private readonly limitBytes: number) {
     if (!(limitBytes > 0)) throw new RangeError(`staging budget must be positive, got ${limitBytes}`);
-  }
-
-  /** Bytes held by every shard. */
-  get heldBytes(): number {
-    return this.held;
   }
 
   get exceeded(): boolean {

@@ -1,12 +1,11 @@
 // The ServingStore contract: one behaviour suite that every backend runs. A new backend joins `backends`.
 import assert from "node:assert/strict";
-import { join } from "node:path";
 import { describe, it, type TestContext } from "node:test";
 import { postgres, POSTGRES_URL } from "../test-support/backends.js";
 import { dropSchemaAfter, openTestPostgresStore, uniqueSchemaName } from "../test-support/postgres-store.js";
-import { tempDir } from "../test-support/temp-dir.js";
+import { openTestSqliteStore } from "../test-support/sqlite-store.js";
 import { numberPlaceholders } from "./postgres/placeholders.js";
-import { deleteOlderThan, migrate, PostgresStore, SqliteStore, type Migration, type ServingStore } from "./index.js";
+import { deleteOlderThan, migrate, PostgresStore, type Migration, type ServingStore } from "./index.js";
 
 interface Backend {
   name: string;
@@ -20,11 +19,7 @@ const backends: Backend[] = [
   {
     name: "sqlite",
     skip: undefined,
-    async open(t) {
-      const store = new SqliteStore({ path: join(tempDir(t), "store.db") });
-      t.after(() => store.close());
-      return store;
-    },
+    open: (t) => openTestSqliteStore(t),
     // One process owns a store.db (the data-dir lock): its "second node" is the same store.
     openTwin: async (_t, first) => first,
   },

@@ -8,11 +8,12 @@ import { describe, it, type TestContext } from "node:test";
 import { pino, type Logger } from "pino";
 import type { CuratedEvent } from "../../events/index.js";
 import { registry } from "../../monitor/index.js";
-import { coreMigrations, migrate, SqliteStore, type ServingStore } from "../../store/index.js";
+import { coreMigrations, migrate, type ServingStore } from "../../store/index.js";
 import { SqliteStream, type Stream } from "../../stream/index.js";
 import { failingOnce } from "../test-support/harness.js";
 import { postgres } from "../../test-support/backends.js";
 import { openTestPostgresStore } from "../../test-support/postgres-store.js";
+import { openTestSqliteStore } from "../../test-support/sqlite-store.js";
 import { tempDir } from "../../test-support/temp-dir.js";
 import type { BatchContext, CheckpointRef, DecodedRecord } from "../types.js";
 import { StoreHousekeeping } from "./housekeeping.js";
@@ -31,11 +32,7 @@ const backends: Array<{ name: string; skip: string | undefined; open(t: TestCont
   {
     name: "sqlite",
     skip: undefined,
-    async open(t) {
-      const store = new SqliteStore({ path: join(tempDir(t), "store.db") });
-      t.after(() => store.close());
-      return store;
-    },
+    open: (t) => openTestSqliteStore(t),
   },
   { name: "postgres", skip: (await postgres()).skip, open: (t) => openTestPostgresStore(t) },
 ];
