@@ -6,7 +6,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { InvokeCommand } from "@aws-sdk/client-lambda";
-import { CreateQueueCommand, ListQueuesCommand } from "@aws-sdk/client-sqs";
+import { CreateQueueCommand, GetQueueUrlCommand, ListQueuesCommand, ReceiveMessageCommand } from "@aws-sdk/client-sqs";
 import { startUp, type RunningUp } from "../../src/test-support/cli.js";
 import { startTestServer, waitFor } from "../../src/test-support/server.js";
 import { makeTempDir, removeDir } from "../../src/test-support/temp-dir.js";
@@ -43,7 +43,7 @@ async function metricValue(url: string, fn: string, result: string): Promise<num
 }
 
 describe("Lambda Event invocations (AWS SDK v3)", () => {
-  it("runs an Event invocation once, from an internal queue that SQS does not list or let be created", async (t) => {
+  it("runs an Event invocation once, from an internal queue that SQS does not list, find, read or let be created", async (t) => {
     const dir = makeTempDir();
     t.after(() => removeDir(dir));
     writeHandlers(dir);
@@ -66,6 +66,17 @@ describe("Lambda Event invocations (AWS SDK v3)", () => {
     assert.ok(!listed.some((url) => url.endsWith("/shopstream-lambda-async")), `internal queue listed: ${listed.join(", ")}`);
     const reserved = await awsErrorOf(sqs.send(new CreateQueueCommand({ QueueName: "shopstream-lambda-async" })));
     assert.equal(reserved.name, "InvalidParameterValue");
+    // Nor can it be found by name, read by its URL or made a dead-letter queue: its invocations are the pipeline's.
+    assert.equal((await awsErrorOf(sqs.send(new GetQueueUrlCommand({ QueueName: "shopstream-lambda-async" })))).name, "QueueDoesNotExist");
+    const queuedAgain = await lambda.send(new InvokeCommand({ FunctionName: "appendOnce", InvocationType: "Event", Payload: json({ path, n: 8 }) }));
+    assert.equal(queuedAgain.StatusCode, 202);
+    const url = `${server.url}/000000000000/shopstream-lambda-async`;
+    assert.equal((await awsErrorOf(sqs.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10 })))).name, "QueueDoesNotExist");
+    const redrive = JSON.stringify({ deadLetterTargetArn: "arn:aws:sqs:us-east-1:000000000000:shopstream-lambda-async", maxReceiveCount: 3 });
+    const asTarget = await awsErrorOf(sqs.send(new CreateQueueCommand({ QueueName: "user-queue", Attributes: { RedrivePolicy: redrive } })));
+    assert.equal(asTarget.name, "InvalidParameterValue");
+    assert.match(asTarget.message, /Dead letter target .* does not exist/);
+    await waitFor(() => lines(path).length === 2, 15_000, "the second Event invocation to run, untouched by the SQS calls");
   });
 
   it("attempts a failing Event invocation three times with the retry delay between, then drops and counts it", async (t) => {

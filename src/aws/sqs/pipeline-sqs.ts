@@ -1,5 +1,6 @@
 // The SQS adapter over one running pipeline: its queue database, a QueueExtras file in its data dir, and
-// the queues the pipeline itself uses, which the API may not delete (its internal ones it does not list).
+// the queues the pipeline itself uses, which the API may not delete; its internal one (Lambda's Event
+// invocations) the API does not see at all.
 import type { Pipeline } from "../../pipeline/index.js";
 import { LAMBDA_ASYNC_QUEUE } from "../lambda/async-invocations.js";
 import type { AwsService } from "../service.js";
@@ -8,7 +9,6 @@ import { createSqsService } from "./sqs-service.js";
 
 /** Why a queue may not be deleted through the API, or undefined. */
 function queueInUse(pipeline: Pipeline, name: string): string | undefined {
-  if (name === LAMBDA_ASYNC_QUEUE) return "the Lambda API queues Event invocations on it";
   if (pipeline.config.queues[name]) return `it is declared in the pipeline config (queues.${name})`;
   if (name === pipeline.config.planning.queue) return "store planning sends to it";
   const fn = Object.entries(pipeline.config.functions).find(([, spec]) => (spec as { queue?: string }).queue === name);

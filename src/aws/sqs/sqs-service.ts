@@ -21,7 +21,10 @@ export interface SqsServiceOptions {
   extras: QueueExtras;
   /** why a queue may not be deleted through the API (the pipeline config declares it), or undefined */
   queueInUse(name: string): string | undefined;
-  /** a queue the pipeline keeps for itself (Lambda's Event invocations): not listed, and not to be created */
+  /**
+   * A queue the pipeline keeps for itself (Lambda's Event invocations): to the API it does not exist (not
+   * listed, not found by name or URL, not to be created), as AWS's own Lambda queue is out of reach.
+   */
   isInternalQueue(name: string): boolean;
 }
 
@@ -178,11 +181,20 @@ export function createSqsService(options: SqsServiceOptions): AwsService {
   const moveTasks = new MoveTasks(queue);
   const lastPurge = new Map<string, number>();
 
-  const queueOf = async (input: Input, ctx: AwsRequestContext): Promise<QueueDescription> => queue.describeQueue(nameFromQueueUrl(ctx, required(input, "QueueUrl")));
+  /** The queue called `name`, as the API sees queues: an internal one is not there. */
+  const describeQueue = async (name: string): Promise<QueueDescription> => {
+    if (options.isInternalQueue(name)) throw new SqsError("QueueDoesNotExist", "The specified queue does not exist.");
+    return queue.describeQueue(name);
+  };
+  const listQueues = async (prefix?: string): Promise<string[]> => (await queue.listQueues(prefix)).filter((name) => !options.isInternalQueue(name));
+  const queueOf = async (input: Input, ctx: AwsRequestContext): Promise<QueueDescription> => describeQueue(nameFromQueueUrl(ctx, required(input, "QueueUrl")));
 
   const checkRedriveAllowed = async (ctx: AwsRequestContext, source: string, deadLetterQueue: string | undefined) => {
     if (deadLetterQueue === undefined) return;
-    const target = await queue.describeQueue(deadLetterQueue).catch(() => undefined);
+    if (options.isInternalQueue(deadLetterQueue)) {
+      throw new SqsError("InvalidParameterValue", `Value for parameter RedrivePolicy is invalid. Reason: Dead letter target ${queueArn(ctx, deadLetterQueue)} does not exist.`);
+    }
+    const target = await describeQueue(deadLetterQueue).catch(() => undefined);
     if (target && !redriveAllowed(extras.get(target.name, target.createdAt), queueArn(ctx, source))) {
       throw new SqsError("InvalidParameterValue", `Value for parameter RedrivePolicy is invalid. Reason: Queue ${queueArn(ctx, source)} is not allowed to use ${queueArn(ctx, target.name)} as a dead-letter queue (its RedriveAllowPolicy).`);
     }
@@ -236,7 +248,7 @@ export function createSqsService(options: SqsServiceOptions): AwsService {
       const tags = (readObject(input, "tags") ?? readObject(input, "Tags") ?? {}) as Record<string, string>;
       if (parsed.queue.redrivePolicy === null) delete parsed.queue.redrivePolicy;
       await checkRedriveAllowed(ctx, name, parsed.queue.redrivePolicy?.deadLetterQueue);
-      const existed = (await queue.listQueues(name)).includes(name);
+      const existed = (await listQueues(name)).includes(name);
       const description = await queue.createQueue(name, parsed.queue as Parameters<Queue["createQueue"]>[1]);
       if (!existed) {
         extras.update(name, description.createdAt, (entry) => {
@@ -251,13 +263,13 @@ export function createSqsService(options: SqsServiceOptions): AwsService {
       const name = required(input, "QueueName");
       const owner = readString(input, "QueueOwnerAWSAccountId");
       if (owner !== undefined && owner !== ctx.accountId) throw new SqsError("QueueDoesNotExist", "The specified queue does not exist.");
-      await queue.describeQueue(name);
+      await describeQueue(name);
       return { QueueUrl: queueUrl(ctx, name) };
     },
 
     async ListQueues(input, ctx) {
       const prefix = readString(input, "QueueNamePrefix") ?? "";
-      const listed = page((await queue.listQueues(prefix)).filter((name) => !options.isInternalQueue(name)), input);
+      const listed = page(await listQueues(prefix), input);
       return { ...(listed.names.length > 0 && { QueueUrls: listed.names.map((name) => queueUrl(ctx, name)) }), ...(listed.nextToken && { NextToken: listed.nextToken }) };
     },
 
@@ -444,8 +456,8 @@ export function createSqsService(options: SqsServiceOptions): AwsService {
     async ListDeadLetterSourceQueues(input, ctx) {
       const description = await queueOf(input, ctx);
       const sources: string[] = [];
-      for (const name of await queue.listQueues()) {
-        const candidate = await queue.describeQueue(name).catch(() => undefined);
+      for (const name of await listQueues()) {
+        const candidate = await describeQueue(name).catch(() => undefined);
         if (candidate?.attributes.redrivePolicy?.deadLetterQueue === description.name) sources.push(name);
       }
       const listed = page(sources, input);
@@ -477,13 +489,13 @@ export function createSqsService(options: SqsServiceOptions): AwsService {
 
     async StartMessageMoveTask(input, ctx) {
       const sourceArn = required(input, "SourceArn");
-      const source = await queue.describeQueue(nameFromQueueArn(ctx, sourceArn, "SourceArn"));
+      const source = await describeQueue(nameFromQueueArn(ctx, sourceArn, "SourceArn"));
       const destinationArn = readString(input, "DestinationArn");
-      const destination = destinationArn === undefined ? undefined : await queue.describeQueue(nameFromQueueArn(ctx, destinationArn, "DestinationArn"));
+      const destination = destinationArn === undefined ? undefined : await describeQueue(nameFromQueueArn(ctx, destinationArn, "DestinationArn"));
       const perSecond = integerIn(input, "MaxNumberOfMessagesPerSecond", 1, 500);
       let isDeadLetterQueue = false;
-      for (const name of await queue.listQueues()) {
-        const candidate = await queue.describeQueue(name).catch(() => undefined);
+      for (const name of await listQueues()) {
+        const candidate = await describeQueue(name).catch(() => undefined);
         if (candidate?.attributes.redrivePolicy?.deadLetterQueue === source.name) isDeadLetterQueue = true;
       }
       if (!isDeadLetterQueue) throw new SqsError("InvalidParameterValue", "Source queue must be configured as a Dead Letter Queue.");
@@ -500,7 +512,7 @@ export function createSqsService(options: SqsServiceOptions): AwsService {
 
     async ListMessageMoveTasks(input, ctx) {
       const sourceArn = required(input, "SourceArn");
-      const source = await queue.describeQueue(nameFromQueueArn(ctx, sourceArn, "SourceArn"));
+      const source = await describeQueue(nameFromQueueArn(ctx, sourceArn, "SourceArn"));
       const maxResults = integerIn(input, "MaxResults", 1, 10) ?? 1;
       const tasks = moveTasks.list(queueArn(ctx, source.name)).slice(0, maxResults);
       return {
