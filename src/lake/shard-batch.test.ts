@@ -143,6 +143,37 @@ describe("ShardBatch", () => {
     assert.deepEqual(seen, fresh);
   });
 
+  it("sizes its staging buffer for a full buffer once a quarter full, rather than doubling past it", () => {
+    const hint = 1024 * 1024;
+    const record = (i: number) => ({ shardId: SHARD, sequenceNumber: String(i + 1), partitionKey: "k", data: Buffer.from(JSON.stringify({ event_id: `e${i}`, pad: "x".repeat(300) })), approximateArrivalTimestamp: 0 });
+    const fill = (bufferSizeBytes: number | undefined) => {
+      const batch = new ShardBatch("s", SHARD, "json", undefined, undefined, bufferSizeBytes);
+      for (let i = 0; batch.bytes < hint; i++) batch.add(record(i), 0);
+      return { staged: batch.lines.stagedBytes, capacity: batch.lines.bytes().buffer.byteLength };
+    };
+    const sized = fill(hint);
+    assert.ok(sized.capacity >= sized.staged && sized.capacity < sized.staged * 1.3, `capacity ${sized.capacity} for ${sized.staged} staged bytes`);
+    // Without the hint the buffer grows by doubling: just past a full buffer, to nearly twice its lines.
+    const doubled = fill(undefined);
+    assert.equal(doubled.staged, sized.staged);
+    assert.ok(doubled.capacity > doubled.staged * 1.5, `capacity ${doubled.capacity} for ${doubled.staged} staged bytes`);
+  });
+
+  it("lets a recycled buffer go when it is far larger than the batch asks for", () => {
+    const asked = 1024 * 1024;
+    // A buffer that grew by doubling just past a full batch: nearly twice what the next batch needs.
+    const doubled = Buffer.alloc(2 * asked);
+    const fresh = new ShardBatch("s", SHARD, "fields", asked, doubled);
+    assert.notEqual(fresh.lines.bytes().buffer, doubled.buffer);
+    // A little over what is asked (the batch's own slack) is reused, as is any buffer when nothing is asked.
+    const near = Buffer.alloc(Math.ceil(asked * 1.2));
+    assert.equal(new ShardBatch("s", SHARD, "fields", asked, near).lines.bytes().buffer, near.buffer);
+    assert.equal(new ShardBatch("s", SHARD, "fields", undefined, doubled).lines.bytes().buffer, doubled.buffer);
+    // Too small is never reused.
+    const small = Buffer.alloc(asked / 2);
+    assert.notEqual(new ShardBatch("s", SHARD, "fields", asked, small).lines.bytes().buffer, small.buffer);
+  });
+
   it("keeps each record's own sequence number where the shard's counters have gaps", async (t) => {
     const path = join(tempDir(t, "shopstream-shard-batch-"), "stream.db");
     const records = Array.from({ length: 12 }, (_, i) => Buffer.from(JSON.stringify({ event_id: `e${i}`, type: "page_view" })));

@@ -13,6 +13,9 @@ import { NumberList, PackedStrings } from "./packed-strings.js";
 import type { RecordOrigin, RefusedRecord } from "./record-errors.js";
 import { fitsOnALine, StagingLines, type StagingLayout } from "./staging-lines.js";
 
+/** Room past a full buffer's projected lines: its last record, up to this size, fits without growing. */
+export const FULL_BUFFER_MARGIN_BYTES = 256 * 1024;
+
 /** A UTF-8 continuation byte (10xxxxxx) cannot start a valid record. */
 const isContinuationByte = (byte: number) => (byte & 0xc0) === 0x80;
 
@@ -32,6 +35,9 @@ export class ShardBatch {
   /** when the first record was buffered: the interval hint counts from here, as Firehose's does */
   startedAtMs: number | undefined;
 
+  /** set once the staging buffer was sized for a full buffer (sizeForFullBuffer) */
+  private sized = false;
+
   constructor(
     readonly stream: string,
     readonly shardId: string,
@@ -40,8 +46,25 @@ export class ShardBatch {
     capacityBytes?: number,
     /** a delivered batch's staging buffer to reuse (StagingLines) */
     recycled?: Buffer,
+    /** the buffer size hint (record bytes) the batch fills up to, when it has one */
+    private readonly bufferSizeBytes?: number,
   ) {
     this.lines = new StagingLines(layout, capacityBytes, recycled);
+  }
+
+  /**
+   * Once the batch holds a quarter of its buffer size hint, its staging buffer is made as large as the
+   * lines of a full buffer will likely be (the staged bytes per record byte so far, projected), at once:
+   * grown by doubling, a buffer just past 16 MiB of lines would take 32 MiB, and be recycled at that size
+   * while a backlog lasts (measured in the end-to-end bench: the raw zone's four shards held 200 MiB of
+   * staging buffers, for about 145 MiB of lines). A quarter is before the doubling that would reach the
+   * hint itself.
+   */
+  private sizeForFullBuffer(): void {
+    if (this.sized || this.bufferSizeBytes === undefined || this.bytes * 4 < this.bufferSizeBytes) return;
+    this.sized = true;
+    const stagedPerByte = this.lines.stagedBytes / Math.max(1, this.bytes);
+    this.lines.ensureCapacity(Math.ceil(stagedPerByte * this.bufferSizeBytes * 1.02) + FULL_BUFFER_MARGIN_BYTES);
   }
 
   get recordCount(): number {
@@ -66,6 +89,7 @@ export class ShardBatch {
     this.arrivalsMs.push(record.approximateArrivalTimestamp);
     this.bytes += record.data.byteLength;
     this.stage(index, record.approximateArrivalTimestamp, Buffer.from(record.data.buffer, record.data.byteOffset, record.data.byteLength));
+    this.sizeForFullBuffer();
   }
 
   /**
@@ -98,6 +122,7 @@ export class ShardBatch {
       k++;
       if (this.bytes >= maxBytes) break;
     }
+    this.sizeForFullBuffer();
     return k;
   }
 

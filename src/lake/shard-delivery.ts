@@ -14,7 +14,7 @@ import type { ResolvedDeliveryStream } from "./delivery-stream.js";
 import type { ObjectStore } from "./object-store.js";
 import type { PublishedThrough } from "./published-index.js";
 import type { QualityTracker } from "./quality-report.js";
-import { ShardBatch } from "./shard-batch.js";
+import { FULL_BUFFER_MARGIN_BYTES, ShardBatch } from "./shard-batch.js";
 import type { StagingBudget } from "./staging-budget.js";
 
 export interface ShardDeliveryOptions {
@@ -212,7 +212,7 @@ export class ShardDelivery {
     else if (previous) this.fullBatchBytes = undefined;
     const recycled = this.spareBuffer;
     this.spareBuffer = undefined;
-    return new ShardBatch(source, this.options.shardId, this.options.converter.layout, this.fullBatchBytes && Math.ceil(this.fullBatchBytes * 1.05), recycled);
+    return new ShardBatch(source, this.options.shardId, this.options.converter.layout, this.fullBatchBytes && Math.ceil(this.fullBatchBytes * 1.05), recycled, bufferSizeBytes);
   }
 
   /**
@@ -356,11 +356,12 @@ function readTurnOf(delivery: ResolvedDeliveryStream): ReadTurn {
 
 /**
  * The staged bytes of a buffer filled to `bufferSizeBytes` with records like those of `block`: the records,
- * and each line's head and tail (an index, an arrival time and a few bytes of JSON, under 40 bytes).
+ * and each line's head and tail (an index, an arrival time and a few bytes of JSON, under 40 bytes), with
+ * the margin ShardBatch leaves when it sizes a buffer itself (so it never sizes this one again).
  */
 function stagedBytesOfFullBuffer(block: RecordBlock, bufferSizeBytes: number): number {
   const recordBytes = Math.max(1, (block.dataEnds[block.count - 1] ?? 0) / Math.max(1, block.count));
-  return Math.ceil(bufferSizeBytes * 1.02 + (bufferSizeBytes / recordBytes) * 40);
+  return Math.ceil(bufferSizeBytes * 1.02 + (bufferSizeBytes / recordBytes) * 40) + FULL_BUFFER_MARGIN_BYTES;
 }
 
 /** Waits for every promise, then fails with the first failure, if any. */

@@ -16,6 +16,8 @@ import { quoteSqlString } from "./sql-text.js";
 export type StagingLayout = "json" | "fields";
 
 const INITIAL_CAPACITY_BYTES = 256 * 1024;
+/** The most a recycled buffer may exceed the capacity a batch asks for (see the constructor). */
+const MAX_RECYCLED_SLACK = 1.5;
 export const FIELD_SEPARATOR = 0x1f;
 const NEWLINE = 0x0a;
 const CARRIAGE_RETURN = 0x0d;
@@ -80,19 +82,31 @@ export class StagingLines {
    * buffer then never grows by copying, measured: a quarter of staging's time). `recycled`: a buffer a
    * delivered batch gave back (release()), used when it is large enough: fresh memory costs a page fault
    * per 4 KiB on first write (measured: 40 MB copied into a fresh buffer 23 ms, into a used one 3.5 ms).
+   * A recycled buffer over MAX_RECYCLED_SLACK times the capacity asked for is let go instead: one that grew
+   * by doubling just past a full batch (a shard that filled its buffer while caught up) is nearly twice
+   * what a batch needs, and would be held at that size for as long as the backlog lasts.
    */
   constructor(
     private readonly layout: StagingLayout,
-    capacityBytes = INITIAL_CAPACITY_BYTES,
+    capacityBytes?: number,
     recycled?: Buffer,
   ) {
-    const capacity = Math.max(INITIAL_CAPACITY_BYTES, capacityBytes);
-    this.buffer = recycled && recycled.length >= capacity ? recycled : Buffer.allocUnsafe(capacity);
+    const capacity = Math.max(INITIAL_CAPACITY_BYTES, capacityBytes ?? 0);
+    const fits = recycled !== undefined && recycled.length >= capacity && (capacityBytes === undefined || recycled.length <= capacity * MAX_RECYCLED_SLACK);
+    this.buffer = fits ? recycled : Buffer.allocUnsafe(capacity);
   }
 
-  /** Room for `totalBytes` of lines in all, so that the buffer does not grow by doubling up to them. */
+  /**
+   * Room for exactly `totalBytes` of lines in all (when the buffer has less), so that the buffer neither
+   * grows by doubling up to them nor, by doubling, to nearly twice them.
+   */
   ensureCapacity(totalBytes: number): void {
-    this.reserve(totalBytes - this.used);
+    if (totalBytes > this.buffer.length) this.resize(totalBytes);
+  }
+
+  /** Bytes staged so far, heads and tails included. */
+  get stagedBytes(): number {
+    return this.used;
   }
 
   /** The buffer, for another batch to stage into; this batch's lines must not be read again. */
@@ -185,8 +199,11 @@ export class StagingLines {
   }
 
   private reserve(bytes: number): void {
-    if (this.used + bytes <= this.buffer.length) return;
-    const grown = Buffer.allocUnsafe(Math.max(this.buffer.length * 2, this.used + bytes));
+    if (this.used + bytes > this.buffer.length) this.resize(Math.max(this.buffer.length * 2, this.used + bytes));
+  }
+
+  private resize(capacity: number): void {
+    const grown = Buffer.allocUnsafe(capacity);
     this.buffer.copy(grown, 0, 0, this.used);
     this.buffer = grown;
   }
