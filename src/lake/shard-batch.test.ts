@@ -149,7 +149,7 @@ describe("ShardBatch", () => {
     const fill = (bufferSizeBytes: number | undefined) => {
       const batch = new ShardBatch("s", SHARD, "json", undefined, undefined, bufferSizeBytes);
       for (let i = 0; batch.bytes < hint; i++) batch.add(record(i), 0);
-      return { staged: batch.lines.stagedBytes, capacity: batch.lines.bytes().buffer.byteLength };
+      return { staged: batch.lines.bytes().byteLength, capacity: batch.lines.bytes().buffer.byteLength };
     };
     const sized = fill(hint);
     assert.ok(sized.capacity >= sized.staged && sized.capacity < sized.staged * 1.3, `capacity ${sized.capacity} for ${sized.staged} staged bytes`);

@@ -13,8 +13,8 @@ import { NumberList, PackedStrings } from "./packed-strings.js";
 import type { RecordOrigin, RefusedRecord } from "./record-errors.js";
 import { fitsOnALine, StagingLines, type StagingLayout } from "./staging-lines.js";
 
-/** Room past a full buffer's projected lines: its last record, up to this size, fits without growing. */
-export const FULL_BUFFER_MARGIN_BYTES = 256 * 1024;
+/** What a line adds to its record at most: StagingLines' index, arrival time and the JSON around them. */
+const LINE_OVERHEAD_BYTES = 40;
 
 /** A UTF-8 continuation byte (10xxxxxx) cannot start a valid record. */
 const isContinuationByte = (byte: number) => (byte & 0xc0) === 0x80;
@@ -35,8 +35,8 @@ export class ShardBatch {
   /** when the first record was buffered: the interval hint counts from here, as Firehose's does */
   startedAtMs: number | undefined;
 
-  /** set once the staging buffer was sized for a full buffer (sizeForFullBuffer) */
-  private sized = false;
+  /** the staging buffer is sized for a full buffer: by the caller's capacity, or by sizeForFullBuffer */
+  private sized: boolean;
 
   constructor(
     readonly stream: string,
@@ -50,21 +50,32 @@ export class ShardBatch {
     private readonly bufferSizeBytes?: number,
   ) {
     this.lines = new StagingLines(layout, capacityBytes, recycled);
+    this.sized = capacityBytes !== undefined;
   }
 
   /**
-   * Once the batch holds a quarter of its buffer size hint, its staging buffer is made as large as the
-   * lines of a full buffer will likely be (the staged bytes per record byte so far, projected), at once:
-   * grown by doubling, a buffer just past 16 MiB of lines would take 32 MiB, and be recycled at that size
-   * while a backlog lasts (measured in the end-to-end bench: the raw zone's four shards held 200 MiB of
-   * staging buffers, for about 145 MiB of lines). A quarter is before the doubling that would reach the
-   * hint itself.
+   * Makes the staging buffer, once, as large as the lines of a full buffer of records of `recordBytes` on
+   * average will be, rather than letting it grow by doublings, each a copy of everything staged so far.
+   * The shard delivery calls it on a full read into an empty batch (a backlog: the buffer will fill up);
+   * a batch that fills while its shard is caught up calls it itself once it holds a quarter of its buffer
+   * size hint (sizeWhenAQuarterFull).
    */
-  private sizeForFullBuffer(): void {
-    if (this.sized || this.bufferSizeBytes === undefined || this.bytes * 4 < this.bufferSizeBytes) return;
+  sizeForFullBuffer(recordBytes: number): void {
+    if (this.sized || this.bufferSizeBytes === undefined) return;
     this.sized = true;
-    const stagedPerByte = this.lines.stagedBytes / Math.max(1, this.bytes);
-    this.lines.ensureCapacity(Math.ceil(stagedPerByte * this.bufferSizeBytes * 1.02) + FULL_BUFFER_MARGIN_BYTES);
+    const size = this.bufferSizeBytes;
+    // 2 % over the hint for the record that crosses it (a batch flushes once past the hint).
+    this.lines.ensureCapacity(Math.ceil(size * 1.02 + (size / Math.max(1, recordBytes)) * LINE_OVERHEAD_BYTES));
+  }
+
+  /**
+   * A quarter is before the doubling that would reach the hint itself: grown by doubling, a buffer just
+   * past 16 MiB of lines would take 32 MiB, and be recycled at that size while a backlog lasts (measured
+   * in the end-to-end bench: the raw zone's four shards held 200 MiB of staging buffers, for about
+   * 145 MiB of lines).
+   */
+  private sizeWhenAQuarterFull(): void {
+    if (!this.sized && this.bufferSizeBytes !== undefined && this.bytes * 4 >= this.bufferSizeBytes) this.sizeForFullBuffer(this.bytes / this.recordCount);
   }
 
   get recordCount(): number {
@@ -89,7 +100,7 @@ export class ShardBatch {
     this.arrivalsMs.push(record.approximateArrivalTimestamp);
     this.bytes += record.data.byteLength;
     this.stage(index, record.approximateArrivalTimestamp, Buffer.from(record.data.buffer, record.data.byteOffset, record.data.byteLength));
-    this.sizeForFullBuffer();
+    this.sizeWhenAQuarterFull();
   }
 
   /**
@@ -122,7 +133,7 @@ export class ShardBatch {
       k++;
       if (this.bytes >= maxBytes) break;
     }
-    this.sizeForFullBuffer();
+    this.sizeWhenAQuarterFull();
     return k;
   }
 

@@ -14,7 +14,7 @@ import type { ResolvedDeliveryStream } from "./delivery-stream.js";
 import type { ObjectStore } from "./object-store.js";
 import type { PublishedThrough } from "./published-index.js";
 import type { QualityTracker } from "./quality-report.js";
-import { FULL_BUFFER_MARGIN_BYTES, ShardBatch } from "./shard-batch.js";
+import { ShardBatch } from "./shard-batch.js";
 import type { StagingBudget } from "./staging-budget.js";
 
 export interface ShardDeliveryOptions {
@@ -142,7 +142,7 @@ export class ShardDelivery {
           readCount = read.count;
           // A full read into an empty buffer: a backlog, so the buffer will fill up. Its room is made at once
           // rather than by doublings, each a copy of everything staged so far.
-          if (batch.isEmpty && readCount === readBatchSize) batch.lines.ensureCapacity(stagedBytesOfFullBuffer(read, bufferSizeBytes));
+          if (batch.isEmpty && readCount === readBatchSize) batch.sizeForFullBuffer((read.dataEnds[readCount - 1] ?? 0) / readCount);
           countReceived(this.options.consumerName, readCount);
           setIteratorAge(this.options.consumerName, streamName, shardId, readCount > 0 ? read.arrivalTimestamps[readCount - 1] : undefined);
           for (let from = 0; from < readCount; ) {
@@ -352,16 +352,6 @@ function readTurnOf(delivery: ResolvedDeliveryStream): ReadTurn {
   let turn = readTurns.get(delivery);
   if (!turn) readTurns.set(delivery, (turn = new ReadTurn()));
   return turn;
-}
-
-/**
- * The staged bytes of a buffer filled to `bufferSizeBytes` with records like those of `block`: the records,
- * and each line's head and tail (an index, an arrival time and a few bytes of JSON, under 40 bytes), with
- * the margin ShardBatch leaves when it sizes a buffer itself (so it never sizes this one again).
- */
-function stagedBytesOfFullBuffer(block: RecordBlock, bufferSizeBytes: number): number {
-  const recordBytes = Math.max(1, (block.dataEnds[block.count - 1] ?? 0) / Math.max(1, block.count));
-  return Math.ceil(bufferSizeBytes * 1.02 + (bufferSizeBytes / recordBytes) * 40) + FULL_BUFFER_MARGIN_BYTES;
 }
 
 /** Waits for every promise, then fails with the first failure, if any. */

@@ -104,11 +104,6 @@ export class StagingLines {
     if (totalBytes > this.buffer.length) this.resize(totalBytes);
   }
 
-  /** Bytes staged so far, heads and tails included. */
-  get stagedBytes(): number {
-    return this.used;
-  }
-
   /** The buffer, for another batch to stage into; this batch's lines must not be read again. */
   release(): Buffer {
     const buffer = this.buffer;
