@@ -19,6 +19,7 @@ import type { ResolvedDeliveryStream } from "./delivery-stream.js";
 import { expectationOutcomes, expectationsQuery, type ExpectationCheck, type ExpectationOutcome } from "./expectations.js";
 import type { PublishedThrough } from "./published-index.js";
 import { RawRecordsSql } from "./raw-records.js";
+import type { TimeUnit } from "./prefix-template.js";
 import { partitionKeyColumn } from "./record-checks.js";
 import type { LakeErrorType, RefusedRecord } from "./record-errors.js";
 import type { ShardBatch } from "./shard-batch.js";
@@ -27,6 +28,9 @@ import { FIELD_SEPARATOR, type StagingLayout } from "./staging-lines.js";
 import { selectTableRows } from "./table-sql.js";
 
 const BATCH_TABLE = "lake_batch";
+
+/** Time units of one length in UTC, in ms: a bucket is the epoch floored to a multiple (floor also before 1970). */
+const FIXED_UNIT_MS: Partial<Record<TimeUnit, number>> = { second: 1_000, minute: 60_000, hour: 3_600_000, day: 86_400_000 };
 
 /** An object written to the staging directory. */
 interface StagedFile extends PlannedOutput {
@@ -102,8 +106,17 @@ export class BatchConverter {
   private selectBatch(linesPath: string): string {
     const unit = this.delivery.timeUnit;
     // Records are placed by their timestamp (or their arrival, as Firehose) truncated to the finest unit
-    // the prefixes format: every record of a bucket renders the same folders.
-    const bucket = unit === undefined ? "NULL::BIGINT" : `epoch_ms(date_trunc('${unit}', coalesce(event_time, make_timestamptz(t * 1000))))`;
+    // the prefixes format: every record of a bucket renders the same folders. A unit of fixed length (up to
+    // a day: the session's zone is UTC) truncates the epoch by arithmetic; date_trunc on a TIMESTAMPTZ goes
+    // through ICU's calendar for every record (measured: about 5 % of a batch's CPU with the hour unit).
+    const fixedMs = unit === undefined ? undefined : FIXED_UNIT_MS[unit];
+    const timeMs = "coalesce(epoch_ms(event_time), t)";
+    const bucket =
+      unit === undefined
+        ? "NULL::BIGINT"
+        : fixedMs !== undefined
+          ? `CAST(floor(${timeMs} / ${fixedMs}) * ${fixedMs} AS BIGINT)`
+          : `epoch_ms(date_trunc('${unit}', coalesce(event_time, make_timestamptz(t * 1000))))`;
     return `SELECT *, ${bucket} AS ts_bucket FROM (${this.records.selectBatch(this.records.stagedRelation(linesPath))})`;
   }
 

@@ -56,6 +56,30 @@ describe("dynamic partitioning", () => {
     assert.match(refused[1]!["error_message"]!, /got nothing/);
   });
 
+  it("places records by their time truncated to the prefix's finest unit, before 1970 as after and on the edges", async (t) => {
+    const lake = await openTestLake(t, { shards: 1, streams: ["events"] });
+    const times = ["1969-12-31T23:59:30.500Z", "1970-01-01T00:00:00.000Z", "2026-01-05T08:59:59.999Z", "2026-01-05T09:00:00.000Z", "2026-01-05T09:00:59.999Z"];
+    await appendRecords(lake.stream, "events", times.map((occurred_at, n) => JSON.stringify({ event_id: `e${n}`, type: "page_view", occurred_at })));
+    const delivery = lake.delivery({
+      name: "raw",
+      config: { compression: "gzip", prefix: "raw/dt=!{timestamp:yyyy-MM-dd}/hm=!{timestamp:HH-mm}/", timestampField: "occurred_at" },
+    });
+    await delivery.start();
+    await delivery.flush();
+
+    const byFolder: Record<string, string[]> = {};
+    for (const key of await listKeys(lake.store, "raw/")) {
+      const lines = gunzipSync(await readFile(join(lake.lakeDir, key))).toString("utf8").trim().split("\n");
+      byFolder[key.slice(0, key.lastIndexOf("/") + 1)] = lines.map((line) => (JSON.parse(line) as { event_id: string }).event_id);
+    }
+    assert.deepEqual(byFolder, {
+      "raw/dt=1969-12-31/hm=23-59/": ["e0"],
+      "raw/dt=1970-01-01/hm=00-00/": ["e1"],
+      "raw/dt=2026-01-05/hm=08-59/": ["e2"],
+      "raw/dt=2026-01-05/hm=09-00/": ["e3", "e4"],
+    });
+  });
+
   it("partitions a Parquet table by a record field as a Hive column that queries filter on", async (t) => {
     const lake = await openTestLake(t, { shards: 2 });
     const tables = structuredClone(DEFAULT_TABLES_CONFIG);

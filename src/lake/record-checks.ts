@@ -106,12 +106,15 @@ export function partitionFields(
   fieldSql: (path: string, configPath: string) => string,
   /** SQL of a field already cast to a timestamp by the reader's relation, when it has one (DuckDB would parse it again) */
   timestampSql?: (path: string) => string | undefined,
+  /** fields whose every accepted value another check already keeps to a folder name's characters */
+  namesFolder?: (path: string) => boolean,
 ): PartitionFields {
   const keyValues = new Map<string, string>();
   const checks: RecordCheck[] = [];
   for (const [key, path] of Object.entries(delivery.partitionKeys)) {
     const value = fieldSql(path, `deliveryStreams.${delivery.name}.dynamicPartitioning.keys.${key}`);
     keyValues.set(key, value);
+    if (namesFolder?.(path)) continue;
     checks.push({
       errorType: "invalid_partition_key",
       failsWhen: `NOT coalesce(regexp_full_match(${value}, '${PARTITION_VALUE_PATTERN}'), false)`,
