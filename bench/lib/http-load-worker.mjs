@@ -7,10 +7,12 @@
 // then, and with `rewrite` every pass replaces `rewrite.from` in the bodies by `rewrite.to` with "{pass}"
 // in it replaced by the pass number, so the ids of each pass are new events. With `reportAcceptance`, each answered request is posted
 // to the parent as { type: "accepted", body, pass, atMs } the moment its answer arrives.
+import { readFileSync } from "node:fs";
 import http from "node:http";
 
 const options = await new Promise((resolve) => process.once("message", resolve));
-const { url, bodies, concurrency, contentType, ratePerSec, eventsPerBody, durationMs, rewrite, reportAcceptance } = options;
+const { url, concurrency, contentType, ratePerSec, eventsPerBody, durationMs, rewrite, reportAcceptance } = options;
+const bodies = options.bodiesPath === undefined ? options.bodies : readBodiesFile(options.bodiesPath);
 const send = (message) => new Promise((resolve) => process.send(message, resolve));
 const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
 const target = new URL(url);
@@ -22,6 +24,18 @@ let accepted = 0;
 let rejected = 0;
 let throttled = 0;
 let passes = 0;
+
+/** The bodies of a file written by writeBodiesFile (measure.ts): each its length (4 bytes, little-endian), then its bytes. */
+function readBodiesFile(path) {
+  const file = readFileSync(path);
+  const list = [];
+  for (let offset = 0; offset < file.byteLength; ) {
+    const length = file.readUInt32LE(offset);
+    list.push(file.subarray(offset + 4, offset + 4 + length));
+    offset += 4 + length;
+  }
+  return list;
+}
 
 function post(body) {
   return new Promise((resolve, reject) => {

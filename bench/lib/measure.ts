@@ -1,5 +1,6 @@
 // Small measuring helpers shared by the scenarios: percentiles, rates, the load-generator process and peak RSS.
 import { fork } from "node:child_process";
+import { writeFileSync } from "node:fs";
 
 export function percentile(values: number[], p: number): number {
   if (values.length === 0) return NaN;
@@ -21,9 +22,31 @@ export interface HttpLoadResult {
   passes: number;
 }
 
+/**
+ * Request bodies in a file the load generator reads itself: the process under test then holds neither the
+ * bodies nor, for each step, the copy that sending them over IPC makes (writeBodiesFile).
+ */
+export interface BodiesFile {
+  path: string;
+  count: number;
+}
+
+/** Writes `bodies` to `path`, each as its length (4 bytes, little-endian) and its bytes. */
+export function writeBodiesFile(bodies: readonly Uint8Array[], path: string): BodiesFile {
+  const frames: Uint8Array[] = [];
+  for (const body of bodies) {
+    const length = Buffer.alloc(4);
+    length.writeUInt32LE(body.byteLength);
+    frames.push(length, body);
+  }
+  writeFileSync(path, Buffer.concat(frames));
+  return { path, count: bodies.length };
+}
+
 export interface HttpLoadOptions {
   url: string;
-  bodies: Uint8Array[];
+  /** the bodies, or a file of them (BodiesFile) */
+  bodies: Uint8Array[] | BodiesFile;
   concurrency: number;
   contentType?: string;
   /** offered load in events/s; request k is due at k × eventsPerBody / ratePerSec s, latency counts from then */
@@ -53,7 +76,13 @@ export function runHttpLoad(options: HttpLoadOptions): Promise<HttpLoadResult> {
     });
     child.once("error", reject);
     child.once("exit", (code) => done || reject(new Error(`load generator exited with ${code} before it finished`)));
-    child.send({ contentType: "application/x-ndjson", ...rest, reportAcceptance: onAccepted !== undefined });
+    const { bodies, ...settings } = rest;
+    child.send({
+      contentType: "application/x-ndjson",
+      ...settings,
+      ...(Array.isArray(bodies) ? { bodies } : { bodiesPath: bodies.path }),
+      reportAcceptance: onAccepted !== undefined,
+    });
   });
 }
 

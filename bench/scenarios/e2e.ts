@@ -19,7 +19,7 @@ import { lakeTable, quoteSqlString, scanTableFiles } from "../../src/lake/index.
 import { Pipeline } from "../../src/pipeline/index.js";
 import { createServer, serverUrl } from "../../src/server/index.js";
 import { generateEvents } from "../../src/simulator/index.js";
-import { percentile, ratePerSec, runHttpLoad, trackPeakRss, type HttpLoadResult } from "../lib/measure.js";
+import { percentile, ratePerSec, runHttpLoad, trackPeakRss, writeBodiesFile, type HttpLoadResult } from "../lib/measure.js";
 import type { Figure } from "../lib/report.js";
 import { BATCH_EVENTS, ndjsonBodies, openIngestOnly } from "./ingest.js";
 
@@ -86,7 +86,9 @@ export async function benchE2e(options: { quick: boolean; dir: string }): Promis
   const firstId = poolEvents[0]!.event_id;
   const runTag = `-${firstId.slice(firstId.indexOf("-") + 1, firstId.lastIndexOf("-"))}-`;
   const rewriteTo = `${runTag.slice(0, -1)}p{pass}-`;
-  const bodies = ndjsonBodies(poolEvents);
+  // On disk for the load generator: held here, the bodies (about 90 MB) and each step's IPC copy of them
+  // would count in this process's RSS, which is the server's.
+  const bodies = writeBodiesFile(ndjsonBodies(poolEvents), join(options.dir, "load-bodies.bin"));
   const markers: Array<Marker | undefined> = [];
   for (let i = 0; i < poolEvents.length; i += BATCH_EVENTS) {
     const order = poolEvents.slice(i, i + BATCH_EVENTS).find((event) => event.type === "order_placed");
