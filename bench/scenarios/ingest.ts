@@ -8,7 +8,7 @@ import { parsePipelineConfig } from "../../src/config/index.js";
 import { Pipeline } from "../../src/pipeline/index.js";
 import { createServer, serverUrl } from "../../src/server/index.js";
 import { generateEvents } from "../../src/simulator/index.js";
-import { percentile, ratePerSec, runHttpLoad, trackPeakRss } from "../lib/measure.js";
+import { percentile, ratePerSec, runHttpLoad, trackPeakRss, writeBodiesFile } from "../lib/measure.js";
 import type { Figure } from "../lib/report.js";
 
 export const BATCH_EVENTS = 1000;
@@ -87,9 +87,12 @@ export async function openIngestOnly(dataDir: string): Promise<{ url: string; cl
 
 export async function benchIngest(options: { quick: boolean; dir: string }): Promise<Figure[]> {
   const count = options.quick ? 40_000 : 300_000;
-  const bodies = ndjsonBodies(generateEvents({ seed: 7 }, count));
-  const parseLimit = jsonParseLimit(bodies);
-  const appendLimit = sqliteAppendLimit(bodies, options.dir);
+  let inMemory: Buffer[] | undefined = ndjsonBodies(generateEvents({ seed: 7 }, count));
+  const parseLimit = jsonParseLimit(inMemory);
+  const appendLimit = sqliteAppendLimit(inMemory, options.dir);
+  // On disk for the load generator from here: this process is the server's, and its RSS is measured.
+  const bodies = writeBodiesFile(inMemory, join(options.dir, "load-bodies.bin"));
+  inMemory = undefined;
 
   const rss = trackPeakRss();
   const ingest = await openIngestOnly(join(options.dir, "pipeline"));
