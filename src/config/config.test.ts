@@ -24,7 +24,7 @@ describe("pipeline config", () => {
     assert.deepEqual(Object.keys(config.functions).sort(), ["customers", "enrich", "fraud", "orders"]);
     assert.deepEqual(Object.keys(config.queues).sort(), ["replenishment", "replenishment-dlq"]);
     assert.deepEqual(Object.keys(config.deliveryStreams).sort(), ["curated", "raw"]);
-    assert.equal(config.deliveryStreams["curated"]!.bufferIntervalMs, 1000);
+    assert.equal(config.deliveryStreams["curated"]!.bufferIntervalMs, 3000);
     assert.equal(config.tables.orders.expectations.length, 2);
   });
 
