@@ -1,6 +1,6 @@
 // Load generator in its own process (its own core on a 2-core machine, and its memory not counted in the
 // bench process's RSS), started by runHttpLoad with the options as its first IPC message: `concurrency` keep-alive clients
-// POST the given bodies and record each request's latency. Without a rate, they send every body once, as
+// POST the bodies of the file at `bodiesPath` (writeBodiesFile, measure.ts) and record each request's latency. Without a rate, they send every body once, as
 // fast as the server answers. With `ratePerSec` (events/s, `eventsPerBody` per body), request k is due at
 // k × eventsPerBody / ratePerSec seconds and its latency runs from when it was due, so a server that falls
 // behind shows it (no coordinated omission); with `durationMs` the clients cycle through the bodies until
@@ -12,7 +12,7 @@ import http from "node:http";
 
 const options = await new Promise((resolve) => process.once("message", resolve));
 const { url, concurrency, contentType, ratePerSec, eventsPerBody, durationMs, rewrite, reportAcceptance } = options;
-const bodies = options.bodiesPath === undefined ? options.bodies : readBodiesFile(options.bodiesPath);
+const bodies = readBodiesFile(options.bodiesPath);
 const send = (message) => new Promise((resolve) => process.send(message, resolve));
 const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
 const target = new URL(url);

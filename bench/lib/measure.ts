@@ -45,8 +45,8 @@ export function writeBodiesFile(bodies: readonly Uint8Array[], path: string): Bo
 
 export interface HttpLoadOptions {
   url: string;
-  /** the bodies, or a file of them (BodiesFile) */
-  bodies: Uint8Array[] | BodiesFile;
+  /** the bodies, in a file the load generator reads */
+  bodies: BodiesFile;
   concurrency: number;
   contentType?: string;
   /** offered load in events/s; request k is due at k × eventsPerBody / ratePerSec s, latency counts from then */
@@ -64,7 +64,7 @@ export interface HttpLoadOptions {
 export function runHttpLoad(options: HttpLoadOptions): Promise<HttpLoadResult> {
   const { onAccepted, ...rest } = options;
   return new Promise((resolve, reject) => {
-    // Plain node (no loader): the generator is JavaScript; "advanced" serialization carries the bodies as bytes.
+    // Plain node (no loader): the generator is JavaScript, and reads the bodies from their file itself.
     const child = fork(new URL("./http-load-worker.mjs", import.meta.url), [], { execArgv: [], serialization: "advanced", stdio: ["ignore", "inherit", "inherit", "ipc"] });
     let done = false;
     child.on("message", (message: { type: "accepted"; body: number; pass: number; atMs: number } | ({ type: "done" } & HttpLoadResult)) => {
@@ -77,12 +77,7 @@ export function runHttpLoad(options: HttpLoadOptions): Promise<HttpLoadResult> {
     child.once("error", reject);
     child.once("exit", (code) => done || reject(new Error(`load generator exited with ${code} before it finished`)));
     const { bodies, ...settings } = rest;
-    child.send({
-      contentType: "application/x-ndjson",
-      ...settings,
-      ...(Array.isArray(bodies) ? { bodies } : { bodiesPath: bodies.path }),
-      reportAcceptance: onAccepted !== undefined,
-    });
+    child.send({ contentType: "application/x-ndjson", ...settings, bodiesPath: bodies.path, reportAcceptance: onAccepted !== undefined });
   });
 }
 
