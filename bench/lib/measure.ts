@@ -28,7 +28,6 @@ export interface HttpLoadResult {
  */
 export interface BodiesFile {
   path: string;
-  count: number;
 }
 
 /** Writes `bodies` to `path`, each as its length (4 bytes, little-endian) and its bytes. */
@@ -40,7 +39,7 @@ export function writeBodiesFile(bodies: readonly Uint8Array[], path: string): Bo
     frames.push(length, body);
   }
   writeFileSync(path, Buffer.concat(frames));
-  return { path, count: bodies.length };
+  return { path };
 }
 
 export interface HttpLoadOptions {

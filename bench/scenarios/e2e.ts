@@ -86,7 +86,7 @@ export async function benchE2e(options: { quick: boolean; dir: string }): Promis
   const firstId = poolEvents[0]!.event_id;
   const runTag = `-${firstId.slice(firstId.indexOf("-") + 1, firstId.lastIndexOf("-"))}-`;
   const rewriteTo = `${runTag.slice(0, -1)}p{pass}-`;
-  // On disk for the load generator: held here, the bodies (about 90 MB) and each step's IPC copy of them
+  // On disk for the load generator: held here, the bodies (about 47 MB) and each step's IPC copy of them
   // would count in this process's RSS, which is the server's.
   const bodies = writeBodiesFile(ndjsonBodies(poolEvents), join(options.dir, "load-bodies.bin"));
   const markers: Array<Marker | undefined> = [];
