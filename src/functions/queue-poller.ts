@@ -2,6 +2,7 @@
 // maximumBatchingWindowMs), invokes the function once with Lambda's SQS event and deletes the messages
 // that succeeded. Failed messages are left alone: they come back after the queue's visibility timeout
 // and, after maxReceiveCount receives, go to its dead-letter queue by the queue's redrive policy.
+import { setImmediate as yieldToEventLoop } from "node:timers/promises";
 import { errorMessage } from "../errors/index.js";
 import { componentId, countReceived, countSent, functionRecords, type Logger } from "../monitor/index.js";
 import type { Queue, ReceivedMessage } from "../queue/index.js";
@@ -60,6 +61,8 @@ export class QueuePoller {
           "queue batch failed; the failed messages return after the visibility timeout",
         );
       }
+      // A queue on SQLite answers at once: a turn of the event loop between batches (see ShardLane.run).
+      await yieldToEventLoop();
     }
   }
 

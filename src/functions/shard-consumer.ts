@@ -11,6 +11,7 @@
 // on such a backend each batch's last sequence number is noted before the batch runs (the batch intent,
 // beside the checkpoint), and a restart that finds one past the checkpoint replays exactly that batch
 // first, however many more records have arrived since.
+import { setImmediate as yieldToEventLoop } from "node:timers/promises";
 import { errorMessage } from "../errors/index.js";
 import { componentId, setIteratorAge, type Logger } from "../monitor/index.js";
 import { compareSequenceNumbers, Wakeup, type ReadResult, type StartingPosition, type Stream, type StreamRecord } from "../stream/index.js";
@@ -131,6 +132,8 @@ export class ShardConsumer {
         for (const [i, record] of read.records.entries()) {
           lanes[laneOf(record.partitionKey, lanes.length)]!.push({ ordinal: first + i, record });
         }
+        // A read resolves at once on SQLite: a turn of the event loop between reads (see ShardLane.run).
+        await yieldToEventLoop();
       }
     } finally {
       for (const lane of lanes) lane.stop();
