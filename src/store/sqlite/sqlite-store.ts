@@ -2,9 +2,8 @@
 // holds a lock that every other statement waits for: nothing interleaves into an open transaction.
 // WAL checkpoints run in a worker thread with its own connection once the store is busy, so a commit on
 // the main thread never waits for a checkpoint's page copies and fsyncs.
-import { createRequire } from "node:module";
-import { Worker } from "node:worker_threads";
 import Database from "better-sqlite3";
+import { WalCheckpointer } from "../../sqlite/index.js";
 import type { ServingStore, SqlExecutor, SqlValue } from "../types.js";
 
 export interface SqliteStoreOptions {
@@ -16,31 +15,6 @@ type Params = readonly SqlValue[];
 
 const RETURNING = /\bRETURNING\b/i;
 
-/** Commits after which checkpoints move to the worker thread: a store that small never needs it. */
-const BACKGROUND_CHECKPOINT_AFTER_COMMITS = 200;
-const CHECKPOINT_INTERVAL_MS = 200;
-/**
- * With the worker checkpointing, the main connection still checkpoints past this many WAL pages (SQLite's
- * default is 1000): a safety net, should the worker fall behind or a reader hold the WAL back.
- */
-const FALLBACK_AUTOCHECKPOINT_PAGES = 8_192;
-
-/** PASSIVE checkpoints never wait for the writer, nor make it wait. */
-const CHECKPOINTER_SOURCE = `
-const { parentPort, workerData } = require("node:worker_threads");
-const Database = require(workerData.driver);
-const db = new Database(workerData.path, { fileMustExist: true });
-db.pragma("synchronous = " + workerData.synchronous);
-const timer = setInterval(() => {
-  try { db.pragma("wal_checkpoint(PASSIVE)"); } catch {}
-}, workerData.intervalMs);
-parentPort.once("message", () => {
-  clearInterval(timer);
-  db.close();
-  parentPort.close();
-});
-`;
-
 function bindable(params: Params): unknown[] {
   return params.map((p) => (typeof p === "boolean" ? (p ? 1 : 0) : p));
 }
@@ -51,8 +25,7 @@ export class SqliteStore implements ServingStore {
   private readonly statements = new Map<string, Database.Statement>();
   /** settles when the current transaction ends */
   private lock: Promise<void> = Promise.resolve();
-  private commits = 0;
-  private checkpointer: { worker: Worker; exited: Promise<unknown> } | undefined;
+  private readonly checkpointer: WalCheckpointer;
 
   constructor(private readonly options: SqliteStoreOptions) {
     this.db = new Database(options.path);
@@ -60,6 +33,7 @@ export class SqliteStore implements ServingStore {
     this.db.pragma(`synchronous = ${options.synchronous ?? "NORMAL"}`);
     this.db.pragma("busy_timeout = 5000");
     this.db.defaultSafeIntegers(false);
+    this.checkpointer = new WalCheckpointer(this.db, options.synchronous ?? "NORMAL");
   }
 
   private statement(sql: string): Database.Statement {
@@ -110,7 +84,7 @@ export class SqliteStore implements ServingStore {
       try {
         const result = await work(this.direct);
         this.db.exec("COMMIT");
-        if (++this.commits === BACKGROUND_CHECKPOINT_AFTER_COMMITS) this.startCheckpointer();
+        this.checkpointer.committed();
         return result;
       } catch (error) {
         if (this.db.inTransaction) this.db.exec("ROLLBACK");
@@ -121,34 +95,9 @@ export class SqliteStore implements ServingStore {
     }
   }
 
-  private startCheckpointer(): void {
-    if (this.db.memory) return;
-    const worker = new Worker(CHECKPOINTER_SOURCE, {
-      eval: true,
-      workerData: {
-        driver: createRequire(import.meta.url).resolve("better-sqlite3"),
-        path: this.db.name,
-        synchronous: this.options.synchronous ?? "NORMAL",
-        intervalMs: CHECKPOINT_INTERVAL_MS,
-      },
-    });
-    worker.unref();
-    const exited = new Promise((resolve) => worker.once("exit", resolve));
-    // Without the worker, the main connection checkpoints at SQLite's default, as before.
-    worker.once("error", () => this.db.open && this.db.pragma("wal_autocheckpoint = 1000"));
-    this.checkpointer = { worker, exited };
-    this.db.pragma(`wal_autocheckpoint = ${FALLBACK_AUTOCHECKPOINT_PAGES}`);
-  }
-
   async close(): Promise<void> {
     await this.lock;
-    const checkpointer = this.checkpointer;
-    this.checkpointer = undefined;
-    if (checkpointer) {
-      checkpointer.worker.ref(); // until it has closed its connection
-      checkpointer.worker.postMessage("close");
-      await checkpointer.exited;
-    }
+    await this.checkpointer.close();
     if (this.db.open) this.db.close();
   }
 }

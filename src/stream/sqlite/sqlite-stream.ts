@@ -5,6 +5,7 @@ import { EventEmitter } from "node:events";
 import Database from "better-sqlite3";
 import { NotFoundError, ConflictError, ValidationError } from "../../errors/index.js";
 import { componentId, countSent, countWriteOutcomes, timeOperation } from "../../monitor/index.js";
+import { WalCheckpointer } from "../../sqlite/index.js";
 import { evenShards, ShardRouter } from "../routing.js";
 import { formatSequenceNumber, parseSequenceCounter, shardIdOf, shardIndexOf } from "../sequence.js";
 import type {
@@ -82,6 +83,8 @@ export class SqliteStream implements Stream {
   private readonly streams = new Map<string, StreamState>();
   private readonly appended = new EventEmitter();
   private readonly saveCounter: Database.Statement;
+  /** WAL checkpoints in a worker thread once the stream is busy (src/sqlite/wal-checkpointer.ts) */
+  private readonly checkpointer: WalCheckpointer;
   private readonly getCheckpointStmt: Database.Statement;
   private readonly setCheckpointStmt: Database.Statement;
   private readonly appendAll: (
@@ -98,6 +101,7 @@ export class SqliteStream implements Stream {
     this.db.pragma("journal_mode = WAL");
     this.db.pragma(`synchronous = ${options.synchronous ?? "NORMAL"}`);
     this.db.pragma("busy_timeout = 5000");
+    this.checkpointer = new WalCheckpointer(this.db, options.synchronous ?? "NORMAL");
     this.appended.setMaxListeners(0);
     this.db.exec(`
       CREATE TABLE IF NOT EXISTS streams (
@@ -239,6 +243,7 @@ export class SqliteStream implements Stream {
     const endOperation = timeOperation(componentId.stream(name), "append");
     const appended: AppendedRows[] = [];
     const results = this.appendAll(state, records, options?.checkpoint, appended);
+    this.checkpointer.committed();
     // Committed: readers that keep up may now be served these records from memory.
     if (this.tailCacheBytes > 0) for (const { shard, rows } of appended) shard.tail.add(rows);
     endOperation();
@@ -477,6 +482,7 @@ export class SqliteStream implements Stream {
 
   async close(): Promise<void> {
     this.appended.removeAllListeners();
+    await this.checkpointer.close();
     if (this.db.open) this.db.close();
   }
 }
