@@ -37,7 +37,7 @@ describe("WalCheckpointer", () => {
     // copies them into the database file.
     await waitFor(() => Promise.resolve(statSync(path).size >= sizeBefore + 150 * ROW_BYTES), 10_000, "the worker to checkpoint the WAL");
     await checkpointer.close();
-    assert.equal(db.prepare("SELECT count(*) AS n FROM t").get().n, 200);
+    assert.deepEqual(db.prepare("SELECT count(*) AS n FROM t").get(), { n: 200 });
     db.close();
   });
 
