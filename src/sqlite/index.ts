@@ -1,2 +1,2 @@
-// SQLite helpers shared by the backends that keep their data in SQLite (the stream, the serving store).
+// What the backends that keep their data in SQLite share: the stream, the serving store and the queues.
 export { WalCheckpointer } from "./wal-checkpointer.js";

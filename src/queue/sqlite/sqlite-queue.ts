@@ -5,6 +5,7 @@ import { EventEmitter } from "node:events";
 import Database from "better-sqlite3";
 import { ConflictError } from "../../errors/index.js";
 import { componentId, countSentMessages, countWriteOutcomes } from "../../monitor/index.js";
+import { WalCheckpointer } from "../../sqlite/index.js";
 import { longPoll } from "../long-poll.js";
 import { messageBytes } from "../message-validation.js";
 import { applyAttributes, checkDeadLetterTarget, defaultAttributes, differingAttributes, validateQueueName } from "../queue-attributes.js";
@@ -58,6 +59,8 @@ export class SqliteQueue implements Queue {
   /** emits a queue's name when messages may have become receivable there, to end long polls early */
   private readonly arrivals = new EventEmitter();
   private readonly closing = new AbortController();
+  /** WAL checkpoints in a worker thread once the queues are busy (src/sqlite/wal-checkpointer.ts) */
+  private readonly checkpointer: WalCheckpointer;
   private readonly now: () => number;
   private readonly pollIntervalMs: number;
 
@@ -68,6 +71,7 @@ export class SqliteQueue implements Queue {
     this.db.pragma("journal_mode = WAL");
     this.db.pragma(`synchronous = ${options.synchronous ?? "NORMAL"}`);
     this.db.pragma("busy_timeout = 5000");
+    this.checkpointer = new WalCheckpointer(this.db, options.synchronous ?? "NORMAL");
     createSchema(this.db);
     this.catalog = new QueueCatalog(this.db);
     this.messages = new MessageTable(this.db);
@@ -89,7 +93,9 @@ export class SqliteQueue implements Queue {
 
   /** Runs `work` in one BEGIN IMMEDIATE transaction. */
   private write<T>(work: () => T): T {
-    return this.db.transaction(work).immediate();
+    const result = this.db.transaction(work).immediate();
+    this.checkpointer.committed();
+    return result;
   }
 
   async createQueue(name: string, attributes: Partial<QueueAttributes> = {}): Promise<QueueDescription> {
@@ -231,6 +237,7 @@ export class SqliteQueue implements Queue {
   async close(): Promise<void> {
     this.closing.abort();
     this.arrivals.removeAllListeners();
+    await this.checkpointer.close();
     if (this.db.open) this.db.close();
   }
 }
