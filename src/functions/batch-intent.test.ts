@@ -12,6 +12,7 @@ import { waitFor } from "../test-support/server.js";
 import type { FunctionInvoker, StreamBatchSource } from "./invoker.js";
 import { DEFAULT_RETRY_BACKOFF } from "./retry-backoff.js";
 import { ShardConsumer } from "./shard-consumer.js";
+import { streamMapping } from "./test-support/harness.js";
 
 const availability = await nats();
 const CONSUMER = "function:copy";
@@ -69,17 +70,7 @@ describe("batch intent on JetStream", { skip: availability.skip }, () => {
       shardId: shardId!,
       consumerName: CONSUMER,
       functionName: "copy",
-      mapping: {
-        stream: "in",
-        batchSize: 100,
-        maximumBatchingWindowMs: 0,
-        startingPosition: { type: "TRIM_HORIZON" },
-        parallelizationFactor: 1,
-        maximumRetryAttempts: -1,
-        maximumRecordAgeSec: -1,
-        bisectBatchOnFunctionError: false,
-        reportBatchItemFailures: false,
-      },
+      mapping: streamMapping("in"),
       invoker: copyingInvoker(stream, batches),
       destination: undefined,
       backoff: DEFAULT_RETRY_BACKOFF,

