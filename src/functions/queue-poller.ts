@@ -46,7 +46,11 @@ export class QueuePoller {
         await pause(waitMs, this.stopped.signal);
         continue;
       }
-      if (messages.length === 0) continue;
+      if (messages.length === 0) {
+        // A long poll that ended early (a queue closing under it) must not become a loop of microtasks.
+        await yieldToEventLoop();
+        continue;
+      }
       countReceived(componentId.function(functionName), messages.length);
       const outcome = await invoker.invokeEvent(sqsEvent(messages, eventSourceArn));
       const failed = this.failedMessageIds(outcome, messages);

@@ -66,7 +66,13 @@ export class WalCheckpointer {
     this.db.pragma(`wal_autocheckpoint = ${FALLBACK_AUTOCHECKPOINT_PAGES}`);
   }
 
-  /** Stops the worker once it has closed its connection; call before closing the main one. */
+  /**
+   * Stops the worker and resolves once it has closed its connection (the last connection to close
+   * checkpoints the WAL and removes it). Call it after closing the main connection: that one closes at
+   * once, as it did before the worker, so nothing goes on using it while the worker stops (a poller that
+   * gets nothing from a closing queue would otherwise loop on resolved promises, and starve the event
+   * loop that has to see the worker exit).
+   */
   async close(): Promise<void> {
     const running = this.running;
     this.running = undefined;

@@ -3,7 +3,7 @@
 // a send is durable when it resolves, and a receive selects visible messages and stamps them at once.
 import { EventEmitter } from "node:events";
 import Database from "better-sqlite3";
-import { ConflictError } from "../../errors/index.js";
+import { ConflictError, UnavailableError } from "../../errors/index.js";
 import { componentId, countSentMessages, countWriteOutcomes } from "../../monitor/index.js";
 import { WalCheckpointer } from "../../sqlite/index.js";
 import { longPoll } from "../long-poll.js";
@@ -168,6 +168,9 @@ export class SqliteQueue implements Queue {
   }
 
   async receive(name: string, options: ReceiveOptions = {}): Promise<ReceivedMessage[]> {
+    // As every other operation on a closed queue, and not the empty answer a long poll ends with when the
+    // queue closes under it: a poller that asked again at once would loop without end.
+    if (this.closing.signal.aborted) throw new UnavailableError("the queue is closed");
     const resolved = resolveReceiveOptions(options, this.catalog.get(name).description.attributes);
     return countSentMessages(componentId.queue(name), longPoll({
       // the queue is looked up on each attempt: it may be deleted, or its attributes changed, mid-poll
@@ -237,8 +240,8 @@ export class SqliteQueue implements Queue {
   async close(): Promise<void> {
     this.closing.abort();
     this.arrivals.removeAllListeners();
-    await this.checkpointer.close();
     if (this.db.open) this.db.close();
+    await this.checkpointer.close();
   }
 }
 

@@ -97,7 +97,7 @@ export class SqliteStore implements ServingStore {
 
   async close(): Promise<void> {
     await this.lock;
-    await this.checkpointer.close();
     if (this.db.open) this.db.close();
+    await this.checkpointer.close();
   }
 }

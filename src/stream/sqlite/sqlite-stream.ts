@@ -482,8 +482,8 @@ export class SqliteStream implements Stream {
 
   async close(): Promise<void> {
     this.appended.removeAllListeners();
-    await this.checkpointer.close();
     if (this.db.open) this.db.close();
+    await this.checkpointer.close();
   }
 }
 
