@@ -1,28 +1,24 @@
 // The worker thread takes over WAL checkpoints once a database is busy: the main connection's automatic
 // checkpoint moves out of the way, and the WAL's pages still reach the database file.
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { statSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import Database from "better-sqlite3";
 import { waitFor } from "../test-support/server.js";
+import { tempDir } from "../test-support/temp-dir.js";
 import { WalCheckpointer } from "./wal-checkpointer.js";
 
 const ROW_BYTES = 4096;
 
 describe("WalCheckpointer", () => {
   it("checkpoints the WAL from a worker thread after 200 commits, and stops on close", async (t) => {
-    const dir = mkdtempSync(join(tmpdir(), "shopstream-wal-"));
-    const path = join(dir, "data.db");
+    const path = join(tempDir(t, "shopstream-wal-"), "data.db");
     const db = new Database(path);
-    t.after(() => {
-      if (db.open) db.close();
-      rmSync(dir, { recursive: true, force: true });
-    });
+    t.after(() => db.open && db.close());
     db.pragma("journal_mode = WAL");
     db.exec("CREATE TABLE t (id INTEGER PRIMARY KEY, body BLOB NOT NULL)");
-    const checkpointer = new WalCheckpointer(db, "NORMAL");
+    const checkpointer = new WalCheckpointer(db);
     const insert = db.prepare("INSERT INTO t (body) VALUES (?)");
     const commit = () => {
       insert.run(Buffer.alloc(ROW_BYTES, 1));
@@ -43,7 +39,7 @@ describe("WalCheckpointer", () => {
 
   it("leaves an in-memory database alone", () => {
     const db = new Database(":memory:");
-    const checkpointer = new WalCheckpointer(db, "NORMAL");
+    const checkpointer = new WalCheckpointer(db);
     for (let k = 0; k < 250; k++) checkpointer.committed();
     assert.equal(db.pragma("wal_autocheckpoint", { simple: true }), 1000);
     db.close();

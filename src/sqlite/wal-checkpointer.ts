@@ -38,10 +38,7 @@ export class WalCheckpointer {
   private commits = 0;
   private running: { worker: Worker; exited: Promise<unknown> } | undefined;
 
-  constructor(
-    private readonly db: Database.Database,
-    private readonly synchronous: "NORMAL" | "FULL",
-  ) {}
+  constructor(private readonly db: Database.Database) {}
 
   /** Counts a commit on the main connection; the worker starts at the 200th. */
   committed(): void {
@@ -55,7 +52,8 @@ export class WalCheckpointer {
       workerData: {
         driver: createRequire(import.meta.url).resolve("better-sqlite3"),
         path: this.db.name,
-        synchronous: this.synchronous,
+        // the worker's connection syncs as the main one was set to (a number: 1 NORMAL, 2 FULL)
+        synchronous: this.db.pragma("synchronous", { simple: true }),
         intervalMs: CHECKPOINT_INTERVAL_MS,
       },
     });

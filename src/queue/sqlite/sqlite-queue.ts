@@ -71,7 +71,7 @@ export class SqliteQueue implements Queue {
     this.db.pragma("journal_mode = WAL");
     this.db.pragma(`synchronous = ${options.synchronous ?? "NORMAL"}`);
     this.db.pragma("busy_timeout = 5000");
-    this.checkpointer = new WalCheckpointer(this.db, options.synchronous ?? "NORMAL");
+    this.checkpointer = new WalCheckpointer(this.db);
     createSchema(this.db);
     this.catalog = new QueueCatalog(this.db);
     this.messages = new MessageTable(this.db);

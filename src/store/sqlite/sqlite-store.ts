@@ -33,7 +33,7 @@ export class SqliteStore implements ServingStore {
     this.db.pragma(`synchronous = ${options.synchronous ?? "NORMAL"}`);
     this.db.pragma("busy_timeout = 5000");
     this.db.defaultSafeIntegers(false);
-    this.checkpointer = new WalCheckpointer(this.db, options.synchronous ?? "NORMAL");
+    this.checkpointer = new WalCheckpointer(this.db);
   }
 
   private statement(sql: string): Database.Statement {

@@ -101,7 +101,7 @@ export class SqliteStream implements Stream {
     this.db.pragma("journal_mode = WAL");
     this.db.pragma(`synchronous = ${options.synchronous ?? "NORMAL"}`);
     this.db.pragma("busy_timeout = 5000");
-    this.checkpointer = new WalCheckpointer(this.db, options.synchronous ?? "NORMAL");
+    this.checkpointer = new WalCheckpointer(this.db);
     this.appended.setMaxListeners(0);
     this.db.exec(`
       CREATE TABLE IF NOT EXISTS streams (
